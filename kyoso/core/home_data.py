@@ -1,0 +1,81 @@
+"""What each role's home page shows, built from a few queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from kyoso.accounts.access import own_municipalities, visible_municipalities
+from kyoso.accounts.models import Membership, User
+from kyoso.lib.fiscal import current_fiscal_year, fiscal_year_label
+from kyoso.municipalities.models import Kind, Municipality, Region
+
+
+@dataclass
+class RegionGroup:
+    region: Region | None
+    municipalities: list[Municipality] = field(default_factory=list)
+
+
+def group_by_region(municipalities: list[Municipality]) -> list[RegionGroup]:
+    """Keep the region order; municipalities without a region come last."""
+    groups: dict[int | None, RegionGroup] = {}
+    for municipality in municipalities:
+        group = groups.setdefault(municipality.region_id, RegionGroup(municipality.region))
+        group.municipalities.append(municipality)
+    return sorted(
+        groups.values(),
+        key=lambda g: (g.region is None, g.region.order if g.region else 0, str(g.region)),
+    )
+
+
+def _fiscal_year() -> dict:
+    year = current_fiscal_year()
+    return {"fiscal_year": year, "fiscal_year_label": fiscal_year_label(year)}
+
+
+def for_staff(user: User) -> dict:
+    municipalities = list(own_municipalities(user).select_related("prefecture", "region"))
+    municipality = municipalities[0] if municipalities else None
+    context = {"municipality": municipality, "other_municipalities": municipalities[1:]}
+    if municipality is not None:
+        context["region_peers"] = list(
+            visible_municipalities(user)
+            .filter(region_id=municipality.region_id)
+            .exclude(pk=municipality.pk)
+            .only("code", "name", "kind")
+            if municipality.region_id
+            else []
+        )
+        context["colleagues"] = list(
+            Membership.objects.filter(municipality=municipality, user__is_active=True)
+            .select_related("user")
+            .order_by("user__name")
+        )
+        context["prefecture_total"] = visible_municipalities(user).count()
+    context.update(_fiscal_year())
+    return context
+
+
+def for_prefecture_team(user: User) -> dict:
+    municipalities = list(
+        visible_municipalities(user)
+        .select_related("region")
+        .annotate(
+            staff_count=Count(
+                "memberships", filter=Q(memberships__user__is_active=True), distinct=True
+            )
+        )
+    )
+    kinds = Counter(m.kind for m in municipalities)
+    context = {
+        "prefecture": user.prefecture,
+        "groups": group_by_region(municipalities),
+        "total": len(municipalities),
+        "kind_counts": [(Kind(kind).label, kinds[kind]) for kind in Kind.values if kinds[kind]],
+        "without_accounts": [m for m in municipalities if m.staff_count == 0],
+    }
+    context.update(_fiscal_year())
+    return context

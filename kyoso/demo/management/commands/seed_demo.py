@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from kyoso.demo.accounts import DEMO_PASSWORD, seed_accounts
+from kyoso.municipalities.models import Prefecture
+
+DEMO_PREFECTURE_CODE = "300004"  # 和歌山県
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with the Wakayama demo: enables 和歌山県 and creates demo accounts "
+        f"(password {DEMO_PASSWORD}). Refuses to run unless DJANGO_DEBUG is on. Safe to rerun."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="do not print the logins")
+
+    def handle(self, *args, quiet_logins: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it only runs with "
+                "DJANGO_DEBUG=1 (development or demo), never in production."
+            )
+        if not Prefecture.objects.filter(code=DEMO_PREFECTURE_CODE).exists():
+            call_command("load_reference", stdout=self.stdout)
+        with transaction.atomic():
+            prefecture = Prefecture.objects.get(code=DEMO_PREFECTURE_CODE)
+            if not prefecture.enabled:
+                prefecture.enabled = True
+                prefecture.save(update_fields=["enabled"])
+            logins = seed_accounts(prefecture)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(logins)} accounts."))
+        if quiet_logins:
+            return
+        self.stdout.write(f"\nデモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")
+        for login in logins[:3]:
+            self.stdout.write(f"  {login.email:<34} {login.label}")
+        self.stdout.write("  市町村職員（団体ごとに 1 アカウント）:")
+        for login in logins[3:]:
+            self.stdout.write(f"  {login.email:<34} {login.label}")

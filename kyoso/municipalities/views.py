@@ -1,0 +1,114 @@
+"""Municipality list and pages. Object access goes through kyoso.accounts.access."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from kyoso.accounts.access import (
+    can_see_members,
+    get_municipality_for_user,
+    get_municipality_members_for_user,
+    visible_municipalities,
+)
+from kyoso.lib.lgcode import InvalidCodeError, normalize_code
+from kyoso.lib.text import normalize_width
+
+from .models import Kind, Region
+
+
+class MunicipalityFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("名称・よみ・団体コード"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    region = forms.ModelChoiceField(
+        label=_("振興局"), queryset=Region.objects.none(), required=False, empty_label=_("すべて")
+    )
+    kind = forms.ChoiceField(
+        label=_("区分"), choices=[("", _("すべて")), *Kind.choices], required=False
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+    def clean_q(self) -> str:
+        return normalize_width(self.cleaned_data["q"])
+
+
+@require_GET
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    municipalities = visible_municipalities(request.user).select_related("region", "prefecture")
+    regions = (
+        Region.objects.filter(municipalities__in=municipalities.values("pk"))
+        .distinct()
+        .order_by("order", "name")
+    )
+    form = MunicipalityFilterForm(request.GET or None, regions=regions)
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        if query:
+            condition = Q(name__contains=query) | Q(kana__contains=query)
+            try:
+                condition |= Q(code=normalize_code(query))
+            except InvalidCodeError:
+                condition |= Q(code__startswith=query) if query.isdigit() else Q()
+            municipalities = municipalities.filter(condition)
+        if form.cleaned_data["region"]:
+            municipalities = municipalities.filter(region=form.cleaned_data["region"])
+        if form.cleaned_data["kind"]:
+            municipalities = municipalities.filter(kind=form.cleaned_data["kind"])
+    return render(
+        request,
+        "municipalities/list.html",
+        {"form": form, "municipalities": list(municipalities)},
+    )
+
+
+@require_GET
+def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
+    canonical = _canonical_code(code)
+    if canonical and canonical != code:
+        return redirect("municipalities:detail", code=canonical)
+    municipality = get_municipality_for_user(request.user, code)
+    peers = (
+        visible_municipalities(request.user)
+        .filter(region_id=municipality.region_id)
+        .exclude(pk=municipality.pk)
+        if municipality.region_id
+        else []
+    )
+    return render(
+        request,
+        "municipalities/detail.html",
+        {
+            "municipality": municipality,
+            "peers": list(peers),
+            "can_see_members": can_see_members(request.user, municipality),
+        },
+    )
+
+
+@require_GET
+def municipality_members(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = get_municipality_members_for_user(request.user, code)
+    memberships = municipality.memberships.filter(user__is_active=True).select_related("user")
+    return render(
+        request,
+        "municipalities/members.html",
+        {"municipality": municipality, "memberships": memberships.order_by("user__name")},
+    )
+
+
+def _canonical_code(value: str) -> str | None:
+    """The 6-digit code for a 5-digit or full-width one typed into the address bar."""
+    try:
+        return normalize_code(value)
+    except InvalidCodeError:
+        return None
