@@ -152,12 +152,12 @@ def load_reference(codes_path: Path = CODES_FILE, regions_path: Path = REGIONS_F
     code_rows = read_codes(codes_path)
     region_rows = read_regions(regions_path)
     by_code = {r.code: r for r in code_rows}
-    for region_row in region_rows:
-        known = by_code.get(region_row.code)
-        if known is None or known.name != region_row.name:
-            raise ReferenceDataError(
-                regions_path, [f"{region_row.code} {region_row.name} is not in the code list"]
-            )
+    # Regions are matched by code; the name column is there for people reading the file.
+    unknown = [
+        f"{r.code} {r.name} is not in the code list" for r in region_rows if r.code not in by_code
+    ]
+    if unknown:
+        raise ReferenceDataError(regions_path, unknown)
 
     report = LoadReport()
     prefectures = _sync_prefectures([r for r in code_rows if not r.name], report)

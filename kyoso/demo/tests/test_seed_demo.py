@@ -1,0 +1,51 @@
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+
+from kyoso.accounts.models import Role, User
+from kyoso.municipalities.models import Prefecture
+
+
+class SeedDemoTest(TestCase):
+    def test_refuses_to_run_without_debug(self):
+        with self.assertRaisesMessage(CommandError, "DJANGO_DEBUG=1"):
+            call_command("seed_demo", stdout=StringIO())
+        self.assertFalse(User.objects.exists())
+
+    @override_settings(DEBUG=True)
+    def test_creates_the_documented_accounts_and_prints_them(self):
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        self.assertTrue(Prefecture.objects.get(code="300004").enabled)
+        self.assertEqual(
+            list(Prefecture.objects.enabled().values_list("name", flat=True)), ["和歌山県"]
+        )
+        self.assertEqual(User.objects.get(email="pref@demo.kyoso.jp").role, Role.PREFECTURE_ADMIN)
+        for email in ("advisor1@demo.kyoso.jp", "advisor2@demo.kyoso.jp"):
+            self.assertEqual(User.objects.get(email=email).role, Role.ADVISOR)
+        staff = User.objects.filter(role=Role.MUNICIPAL_STAFF)
+        self.assertEqual(staff.count(), 30)
+        wakayama_city = User.objects.get(email="staff-302015@demo.kyoso.jp")
+        self.assertEqual(wakayama_city.memberships.get().municipality.name, "和歌山市")
+        self.assertTrue(all(u.check_password("kyoso-demo") for u in User.objects.all()))
+        printed = out.getvalue()
+        self.assertIn("kyoso-demo", printed)
+        self.assertIn("staff-304280@demo.kyoso.jp", printed)
+        self.assertIn("串本町", printed)
+
+    @override_settings(DEBUG=True)
+    def test_running_twice_is_safe(self):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", quiet_logins=True, stdout=StringIO())
+        self.assertEqual(User.objects.count(), 33)
+
+    @override_settings(DEBUG=True)
+    def test_demo_staff_logs_in_and_sees_their_municipality(self):
+        call_command("seed_demo", stdout=StringIO())
+        response = self.client.post(
+            "/accounts/login/",
+            {"username": "staff-302015@demo.kyoso.jp", "password": "kyoso-demo"},
+            follow=True,
+        )
+        self.assertContains(response, "和歌山市のホーム")
