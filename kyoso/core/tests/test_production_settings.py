@@ -17,12 +17,16 @@ PRODUCTION_ENV = {
 }
 
 
+def base_env() -> dict[str, str]:
+    """Only what any process needs: none of the test run's own variables leak in."""
+    return {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+
+
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "SECRET_KEY")}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**base_env(), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -56,7 +60,7 @@ def test_debug_is_off_by_default():
         text=True,
         timeout=60,
         env={
-            **{k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"},
+            **base_env(),
             **PRODUCTION_ENV,
             "DJANGO_SETTINGS_MODULE": "kyoso.settings",
         },
