@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from kyoso.accounts.access import own_municipalities, visible_municipalities
 from kyoso.accounts.models import Membership, User
-from kyoso.lib.fiscal import current_fiscal_year, fiscal_year_label
+from kyoso.lib.fiscal import current_fiscal_year
 from kyoso.municipalities.models import Kind, Municipality, Region
 
 
@@ -32,8 +32,7 @@ def group_by_region(municipalities: list[Municipality]) -> list[RegionGroup]:
 
 
 def _fiscal_year() -> dict:
-    year = current_fiscal_year()
-    return {"fiscal_year": year, "fiscal_year_label": fiscal_year_label(year)}
+    return {"fiscal_year": current_fiscal_year()}
 
 
 def for_staff(user: User) -> dict:

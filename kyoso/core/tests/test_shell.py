@@ -9,6 +9,7 @@ from django.urls import path
 
 from kyoso.access_table import ACCESS_TABLE
 from kyoso.accounts.access import PUBLIC
+from kyoso.lib.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_label_en
 from kyoso.testing import KyosoTestCase
 
 PAGES_BY_PERSONA = {
@@ -99,6 +100,18 @@ class LanguageSwitchTest(KyosoTestCase):
         self.assertNotContains(page, "団体一覧")
         self.client.post("/i18n/setlang/", {"language": "ja", "next": "/"})
         self.assertContains(self.client.get("/municipalities/"), "団体一覧")
+
+    def test_fiscal_year_and_counts_follow_the_language(self):
+        year = current_fiscal_year()
+        self.login("prefecture_admin")
+        japanese = self.client.get("/")
+        self.assertContains(japanese, fiscal_year_label(year))
+        self.assertContains(japanese, "30<small>団体</small>")
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        english = self.client.get("/")
+        self.assertContains(english, fiscal_year_label_en(year))
+        self.assertContains(english, "30<small>municipalities</small>")
+        self.assertContains(english, "1<small>municipality</small>")  # the one 村
 
     def test_unknown_language_keeps_japanese(self):
         self.client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
