@@ -81,6 +81,9 @@ class ShellMarkupTest(KyosoTestCase):
         self.login("staff_wakayama")
         html = self.client.get("/municipalities/").content.decode()
         self.assertIn('<a href="/municipalities/" aria-current="page">団体一覧</a>', html)
+        html = self.client.get("/municipalities/302023/").content.decode()
+        self.assertIn('<a href="/municipalities/" aria-current="true">団体一覧</a>', html)
+        self.assertIn('<a href="/">ホーム</a>', html)
 
 
 class LanguageSwitchTest(KyosoTestCase):
