@@ -4,13 +4,13 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .access import own_municipalities
 from .models import Membership, Role, User
 
 
-@require_GET
+@require_safe
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own account: role, prefecture, memberships."""
     memberships = request.user.memberships.select_related(
@@ -23,7 +23,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
     """Every account working in the prefecture admin's prefecture, by role then e-mail."""
     prefecture_id = request.user.prefecture_id

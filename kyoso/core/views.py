@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kyoso.accounts.models import Role
 from kyoso.municipalities.models import Prefecture
@@ -13,7 +13,7 @@ from kyoso.municipalities.models import Prefecture
 from . import home_data
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home_other.html")
 
 
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
     """For a load balancer: 200 "ok" when the database answers."""
     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kyoso.accounts.access import (
     can_see_members,
@@ -42,7 +42,7 @@ class MunicipalityFilterForm(forms.Form):
         return normalize_width(self.cleaned_data["q"])
 
 
-@require_GET
+@require_safe
 def municipality_list(request: HttpRequest) -> HttpResponse:
     municipalities = visible_municipalities(request.user).select_related("region", "prefecture")
     regions = (
@@ -71,7 +71,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     canonical = _canonical_code(code)
     if canonical and canonical != code:
@@ -95,7 +95,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def municipality_members(request: HttpRequest, code: str) -> HttpResponse:
     municipality = get_municipality_members_for_user(request.user, code)
     memberships = municipality.memberships.filter(user__is_active=True).select_related("user")

@@ -81,6 +81,21 @@ class LockoutTest(KyosoTestCase):
         self.assertContains(response, "30 分間", status_code=429)
         self.assertNotIn("_auth_user_id", self.client.session)
 
+    def test_changing_the_case_of_the_email_does_not_earn_more_tries(self):
+        # The form normalises the e-mail before authenticate(), so axes counts one key.
+        for variant in (
+            "advisor@test.kyoso.jp",
+            "Advisor@test.kyoso.jp",
+            "ADVISOR@test.kyoso.jp",
+            "advisor@TEST.kyoso.jp",
+            " advisor@test.kyoso.jp",
+        ):
+            self.client.post(LOGIN, {"username": variant, "password": "wrong-password"})
+        response = self.client.post(
+            LOGIN, {"username": "advisor@test.kyoso.jp", "password": PASSWORD}
+        )
+        self.assertEqual(response.status_code, 429)
+
     def test_other_accounts_are_not_locked(self):
         for _ in range(settings.AXES_FAILURE_LIMIT):
             self.client.post(LOGIN, {"username": "advisor@test.kyoso.jp", "password": "x"})

@@ -162,9 +162,10 @@ class HomePerRoleTest(KyosoTestCase):
         self.login("staff_kainan")
         self.assertContains(self.client.get("/"), "所属団体が登録されていません")
 
-    def test_health_probe(self):
+    def test_health_probe_answers_get_and_head(self):
         response = self.client.get("/healthz")
         self.assertEqual(response.content, b"ok")
+        self.assertEqual(self.client.head("/healthz").status_code, 200)
 
 
 def _boom(request):
