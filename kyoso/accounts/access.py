@@ -40,15 +40,23 @@ def _signed_in(user) -> bool:
 
 PUBLIC = Policy("public", lambda user: True, "anyone, signed in or not")
 SIGNED_IN = Policy("signed_in", _signed_in, "any signed-in user")
+
+
+def _in_team(user, roles: tuple[str, ...]) -> bool:
+    # A team role without a prefecture (e.g. an operator made by createsuperuser) has
+    # nothing to work on, so it reaches none of the team's pages.
+    return _signed_in(user) and user.role in roles and user.prefecture_id is not None
+
+
 PREFECTURE_TEAM = Policy(
     "prefecture_team",
-    lambda user: _signed_in(user) and user.role in (Role.PREFECTURE_ADMIN, Role.ADVISOR),
-    "prefecture admins and advisors",
+    lambda user: _in_team(user, (Role.PREFECTURE_ADMIN, Role.ADVISOR)),
+    "prefecture admins and advisors of a prefecture",
 )
 PREFECTURE_ADMIN = Policy(
     "prefecture_admin",
-    lambda user: _signed_in(user) and user.role == Role.PREFECTURE_ADMIN,
-    "prefecture admins",
+    lambda user: _in_team(user, (Role.PREFECTURE_ADMIN,)),
+    "prefecture admins of a prefecture",
 )
 MUNICIPAL_STAFF = Policy(
     "municipal_staff",

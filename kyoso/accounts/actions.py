@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from kyoso.municipalities.models import Municipality, Prefecture
 
@@ -23,9 +32,11 @@ def save_account(
 ) -> User:
     """Create or update an account and, for municipal staff, its membership.
 
-    ``password=None`` leaves a new account without a usable password: its owner sets one
-    through 「パスワードを忘れた場合」. Raises ValidationError (nothing saved) when the
-    role and its binding do not fit together.
+    ``password=None`` gives a new account a long random password nobody knows: its
+    owner sets their own through the invitation e-mail (``send_invitation``) or
+    「パスワードを忘れた場合」. (An *unusable* password would not do: Django's reset form
+    ignores such accounts.) Raises ValidationError, with nothing saved, when the role
+    and its binding do not fit together.
     """
     if role == Role.MUNICIPAL_STAFF:
         if municipality is None:
@@ -39,8 +50,11 @@ def save_account(
     if password is not None:
         user.set_password(password)
     elif user.pk is None:
-        user.set_unusable_password()
+        user.set_password(secrets.token_urlsafe(32))
     user.save()
+    if role != Role.MUNICIPAL_STAFF:
+        # A staff member who becomes an advisor keeps no access to their old municipality.
+        user.memberships.all().delete()
     if municipality is not None:
         membership, _ = Membership.objects.get_or_create(
             user=user, municipality=municipality, defaults={"department": department}
@@ -49,3 +63,20 @@ def save_account(
             membership.department = department
             membership.save(update_fields=["department"])
     return user
+
+
+def send_invitation(user: User) -> None:
+    """E-mail the user a link to set their own password (valid PASSWORD_RESET_TIMEOUT)."""
+    if not settings.SITE_URL:
+        raise ImproperlyConfigured("SITE_URL must be set to send invitations.")
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {"user": user, "link": settings.SITE_URL.rstrip("/") + path}
+    subject = render_to_string("accounts/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])

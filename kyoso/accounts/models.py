@@ -141,9 +141,13 @@ class Membership(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if not self.municipality.prefecture.enabled or not self.municipality.is_active:
+        if not self.municipality.prefecture.enabled:
             raise ValidationError(
                 {"municipality": _("この環境で利用していない都道府県の団体には所属できません。")}
+            )
+        if not self.municipality.is_active:
+            raise ValidationError(
+                {"municipality": _("合併などで現在のコード表にない団体には所属できません。")}
             )
         if self.user.role != Role.MUNICIPAL_STAFF:
             raise ValidationError({"user": _("所属を持てるのは市町村職員だけです。")})

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kyoso.access_table import policy_for
+
 
 def _navigation(user, current: str) -> list[tuple[str, str, str]]:
     """(label, url, aria-current) of the main navigation, by role.
@@ -18,11 +20,12 @@ def _navigation(user, current: str) -> list[tuple[str, str, str]]:
     items = [
         ("core:home", _("ホーム"), None),
         ("municipalities:list", _("団体一覧"), "municipalities:"),
+        ("accounts:list", _("アカウント"), None),
     ]
-    if user.is_prefecture_admin:
-        items.append(("accounts:list", _("アカウント"), None))
     navigation = []
     for name, label, section in items:
+        if not policy_for(name).allows(user):
+            continue  # the menu offers only what the access table lets this user reach
         state = "page" if name == current else ""
         if not state and section and current.startswith(section):
             state = "true"

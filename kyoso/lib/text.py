@@ -13,3 +13,11 @@ def normalize_width(value: str) -> str:
     half-width katakana to full-width, which is what Japanese users expect).
     """
     return unicodedata.normalize("NFKC", value).strip()
+
+
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def to_katakana(value: str) -> str:
+    """``かいなん`` → ``カイナン``: readings are stored in katakana."""
+    return value.translate(_HIRAGANA_TO_KATAKANA)

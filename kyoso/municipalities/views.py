@@ -16,7 +16,7 @@ from kyoso.accounts.access import (
     visible_municipalities,
 )
 from kyoso.lib.lgcode import InvalidCodeError, normalize_code
-from kyoso.lib.text import normalize_width
+from kyoso.lib.text import normalize_width, to_katakana
 
 from .models import Kind, Region
 
@@ -54,7 +54,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"]
         if query:
-            condition = Q(name__contains=query) | Q(kana__contains=query)
+            condition = Q(name__contains=query) | Q(kana__contains=to_katakana(query))
             try:
                 condition |= Q(code=normalize_code(query))
             except InvalidCodeError:

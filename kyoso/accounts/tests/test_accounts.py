@@ -1,7 +1,9 @@
 """Roles, memberships and the rules that bind them."""
 
+import re
 from io import StringIO
 
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
@@ -63,14 +65,37 @@ class MembershipRulesTest(KyosoTestCase):
         self.assertEqual(user.pk, self.staff_kainan.pk)
         self.assertEqual(user.memberships.get().department, "デジタル推進室")
 
-    def test_new_account_without_password_cannot_log_in_until_reset(self):
+    def test_new_account_without_password_sets_one_through_the_reset_form(self):
         user = save_account(
             email="new@example.jp",
             name="新任 職員",
             role=Role.MUNICIPAL_STAFF,
             municipality=self.kainan_city,
         )
-        self.assertFalse(user.has_usable_password())
+        self.assertFalse(user.check_password(""))
+        with self.settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self.client.post("/accounts/password/reset/", {"email": "new@example.jp"})
+        self.assertEqual([m.to for m in mail.outbox], [["new@example.jp"]])
+
+    def test_a_staff_member_who_becomes_advisor_loses_the_membership(self):
+        user = save_account(
+            email="staff-kainan@test.kyoso.jp",
+            name="海南 次郎",
+            role=Role.ADVISOR,
+            prefecture=self.wakayama,
+        )
+        self.assertFalse(user.memberships.exists())
+
+    def test_a_merged_municipality_is_explained(self):
+        Municipality.objects.filter(code="304280").update(is_active=False)
+        kushimoto = Municipality.objects.get(code="304280")
+        with self.assertRaisesMessage(ValidationError, "現在のコード表にない団体"):
+            save_account(
+                email="k@example.jp",
+                name="串本 職員",
+                role=Role.MUNICIPAL_STAFF,
+                municipality=kushimoto,
+            )
 
     def test_only_superusers_are_admin_staff(self):
         self.assertFalse(self.prefecture_admin.is_staff)
@@ -103,6 +128,48 @@ class CreateAccountCommandTest(KyosoTestCase):
             stdout=StringIO(),
         )
         self.assertEqual(User.objects.get(email="adv@example.jp").prefecture, self.wakayama)
+
+    def test_invite_sends_a_link_that_sets_the_password(self):
+        with self.settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            SITE_URL="https://kyoso.example.jp",
+        ):
+            out = StringIO()
+            call_command(
+                "create_account",
+                "invited@example.jp",
+                name="招待 花子",
+                role="municipal_staff",
+                municipality="302015",
+                invite=True,
+                stdout=out,
+            )
+        self.assertIn("Invitation sent", out.getvalue())
+        message = mail.outbox[0]
+        self.assertEqual(message.to, ["invited@example.jp"])
+        self.assertIn("アカウントを発行しました", message.subject)
+        link = re.search(r"https://kyoso\.example\.jp(/accounts/password/reset/\S+)", message.body)
+        page = self.client.get(link.group(1), follow=True)
+        response = self.client.post(
+            page.redirect_chain[-1][0],
+            {"new_password1": "wakayama-ume-2026", "new_password2": "wakayama-ume-2026"},
+        )
+        self.assertRedirects(response, "/accounts/password/reset/complete/")
+        self.assertTrue(
+            User.objects.get(email="invited@example.jp").check_password("wakayama-ume-2026")
+        )
+
+    def test_invite_without_site_url_is_refused(self):
+        with self.settings(SITE_URL=""), self.assertRaisesMessage(CommandError, "SITE_URL"):
+            call_command(
+                "create_account",
+                "x@example.jp",
+                name="x",
+                role="municipal_staff",
+                municipality="302015",
+                invite=True,
+                stdout=StringIO(),
+            )
 
     def test_bad_input_is_explained_and_nothing_saved(self):
         cases = [
@@ -139,3 +206,14 @@ class ProfileAndAccountListTest(KyosoTestCase):
         for persona in ("advisor", "staff_wakayama"):
             self.login(persona)
             self.assertEqual(self.client.get("/accounts/").status_code, 403)
+
+
+class OperatorWithoutPrefectureTest(KyosoTestCase):
+    def test_an_operator_without_prefecture_reaches_no_team_page(self):
+        root = User.objects.create_superuser("root@example.jp", "x-very-long-pass", name="運用")
+        self.client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+        self.assertEqual(self.client.get("/accounts/").status_code, 403)
+        home = self.client.get("/")
+        self.assertContains(home, "担当する都道府県が設定されていません")
+        self.assertNotContains(home, 'href="/accounts/"')
+        self.assertContains(home, 'href="/admin/"')

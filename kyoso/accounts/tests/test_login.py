@@ -103,6 +103,43 @@ class LockoutTest(KyosoTestCase):
         self.assertRedirects(response, "/")
 
 
+@override_settings(TRUSTED_PROXY_COUNT=1)
+class LockoutBehindProxyTest(KyosoTestCase):
+    """Behind one reverse proxy the lock is per client, not per proxy."""
+
+    def attempt(self, client_ip: str, password: str):
+        # The proxy (127.0.0.1) appends the address it saw; the client forged the first.
+        return self.client.post(
+            LOGIN,
+            {"username": "advisor@test.kyoso.jp", "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.9, {client_ip}",
+        )
+
+    def test_an_attacker_elsewhere_cannot_lock_out_the_owner(self):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            self.attempt("203.0.113.5", "wrong-password")
+        self.assertEqual(self.attempt("203.0.113.5", PASSWORD).status_code, 429)
+        self.client.logout()
+        self.assertRedirects(self.attempt("198.51.100.7", PASSWORD), "/")
+
+
+class LockoutWithoutProxyTest(KyosoTestCase):
+    def test_a_forged_forwarded_for_header_is_ignored(self):
+        for number in range(settings.AXES_FAILURE_LIMIT):
+            self.client.post(
+                LOGIN,
+                {"username": "advisor@test.kyoso.jp", "password": "wrong-password"},
+                HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+            )
+        response = self.client.post(
+            LOGIN,
+            {"username": "advisor@test.kyoso.jp", "password": PASSWORD},
+            HTTP_X_FORWARDED_FOR="192.0.2.200",
+        )
+        self.assertEqual(response.status_code, 429)
+
+
 class PasswordPolicyTest(KyosoTestCase):
     def test_short_common_and_numeric_passwords_are_rejected(self):
         for weak in ("short", "password1234", "12345678901234", "kyoso-demo"):

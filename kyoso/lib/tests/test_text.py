@@ -1,4 +1,4 @@
-from kyoso.lib.text import normalize_width
+from kyoso.lib.text import normalize_width, to_katakana
 
 
 def test_full_width_digits_and_letters_become_half_width():
@@ -11,3 +11,8 @@ def test_ideographic_spaces_are_trimmed():
 
 def test_half_width_katakana_becomes_full_width():
     assert normalize_width("ﾜｶﾔﾏｼ") == "ワカヤマシ"
+
+
+def test_hiragana_becomes_katakana_and_the_rest_stays():
+    assert to_katakana("かいなんし") == "カイナンシ"
+    assert to_katakana("ゔぁ・ゝ和歌山ABC") == "ヴァ・ゝ和歌山ABC"

@@ -28,6 +28,8 @@ class MunicipalityListTest(KyosoTestCase):
         cases = {
             "q=和歌山": ["302015"],
             "q=カイナン": ["302023"],
+            "q=かいなん": ["302023"],
+            "q=ｶｲﾅﾝ": ["302023"],
             "q=３０２０１": ["302015"],  # full-width, without check digit
             "q=302023": ["302023"],
             "kind=village": ["304271"],

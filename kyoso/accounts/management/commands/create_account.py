@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from kyoso.accounts.actions import save_account
+from kyoso.accounts.actions import save_account, send_invitation
 from kyoso.accounts.models import Role
 from kyoso.lib.lgcode import InvalidCodeError
 from kyoso.municipalities.lookup import find_municipality, find_prefecture
@@ -9,8 +9,8 @@ from kyoso.municipalities.lookup import find_municipality, find_prefecture
 
 class Command(BaseCommand):
     help = (
-        "Create or update an account. The new user sets a password through "
-        "「パスワードを忘れた場合」 on the login page."
+        "Create or update an account. With --invite the user gets an e-mail with a link to "
+        "set their password; otherwise they use 「パスワードを忘れた場合」 on the login page."
     )
 
     def add_arguments(self, parser):
@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--prefecture", help="for prefecture_admin and advisor: 和歌山県 / 30")
         parser.add_argument("--municipality", help="for municipal_staff: 302015, 30201 …")
         parser.add_argument("--department", default="", help="所属（課・係）")
+        parser.add_argument(
+            "--invite", action="store_true", help="e-mail a link to set the password (SITE_URL)"
+        )
 
     def handle(self, *args, **options):
         prefecture = municipality = None
@@ -44,3 +47,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"{user.email} ({user.get_role_display()}) saved."))
+        if options["invite"]:
+            try:
+                send_invitation(user)
+            except ImproperlyConfigured as error:
+                raise CommandError(f"招待メールを送れません: {error}") from None
+            self.stdout.write(f"Invitation sent to {user.email}.")
