@@ -40,9 +40,25 @@ def test_check_deploy_passes_with_the_documented_production_environment():
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
-    result = run_manage("check", env=env)
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    deploy = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert deploy.returncode != 0
+    assert "security.W009" in deploy.stdout + deploy.stderr
+    server = subprocess.run(
+        [sys.executable, "-c", "import kyoso.wsgi"],
+        cwd=ROOT,
+        env={**base_env(), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert server.returncode != 0
+    assert "SECRET_KEY must be set" in server.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("makemigrations", "--check", "--dry-run", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_a_malformed_boolean_stops_the_start():
