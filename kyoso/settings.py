@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kyoso.core",
     "kyoso.municipalities",
     "kyoso.accounts",
+    "kyoso.assessments",
     "kyoso.demo",
 ]
 

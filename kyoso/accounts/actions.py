@@ -29,6 +29,7 @@ def save_account(
     municipality: Municipality | None = None,
     department: str = "",
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """Create or update an account and, for municipal staff, its membership.
 
@@ -47,7 +48,9 @@ def save_account(
     user = User.objects.filter(email=normalize_email(email)).first() or User(email=email)
     user.name, user.role, user.prefecture = name, role, prefecture
     user.full_clean(exclude=["password"])
-    if password is not None:
+    if password_hash is not None:
+        user.password = password_hash  # already hashed, e.g. one demo password for all
+    elif password is not None:
         user.set_password(password)
     elif user.pk is None:
         user.set_password(secrets.token_urlsafe(32))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
+
 from kyoso.accounts.actions import save_account
 from kyoso.accounts.models import Role
 from kyoso.municipalities.models import Municipality, Prefecture
@@ -78,15 +80,14 @@ def staff_name(index: int) -> str:
 
 def seed_accounts(prefecture: Prefecture) -> list[DemoLogin]:
     logins: list[DemoLogin] = []
+    hashed = make_password(DEMO_PASSWORD)  # hashing once saves ~0.3 s per account
     team = [
         (f"pref@{DEMO_DOMAIN}", "和歌山 県子", Role.PREFECTURE_ADMIN, "県 DX 担当（管理者）"),
         (f"advisor1@{DEMO_DOMAIN}", "紀ノ国 一郎", Role.ADVISOR, "DX アドバイザー"),
         (f"advisor2@{DEMO_DOMAIN}", "高野 さくら", Role.ADVISOR, "DX アドバイザー"),
     ]
     for email, name, role, label in team:
-        save_account(
-            email=email, name=name, role=role, prefecture=prefecture, password=DEMO_PASSWORD
-        )
+        save_account(email=email, name=name, role=role, prefecture=prefecture, password_hash=hashed)
         logins.append(DemoLogin(email, role, label))
     municipalities = Municipality.objects.served().filter(prefecture=prefecture)
     for index, municipality in enumerate(municipalities):
@@ -97,7 +98,7 @@ def seed_accounts(prefecture: Prefecture) -> list[DemoLogin]:
             role=Role.MUNICIPAL_STAFF,
             municipality=municipality,
             department=_DEPARTMENTS[municipality.kind],
-            password=DEMO_PASSWORD,
+            password_hash=hashed,
         )
         logins.append(DemoLogin(email, Role.MUNICIPAL_STAFF, f"{municipality.name} 職員"))
     return logins

@@ -3,7 +3,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kyoso.demo.accounts import DEMO_PASSWORD, seed_accounts
+from kyoso.accounts.models import User
+from kyoso.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, seed_accounts
+from kyoso.demo.assessments import seed_assessments
 from kyoso.municipalities.models import Prefecture
 
 DEMO_PREFECTURE_CODE = "300004"  # 和歌山県
@@ -32,7 +34,19 @@ class Command(BaseCommand):
                 prefecture.enabled = True
                 prefecture.save(update_fields=["enabled"])
             logins = seed_accounts(prefecture)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(logins)} accounts."))
+            staff_of = {
+                u.email.split("@")[0].removeprefix("staff-"): u
+                for u in User.objects.filter(
+                    email__startswith="staff-", email__endswith=DEMO_DOMAIN
+                )
+            }
+            surveys = seed_assessments(prefecture, staff_of)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(logins)} accounts, surveys "
+                + ", ".join(s.slug for s in surveys.values())
+            )
+        )
         if quiet_logins:
             return
         self.stdout.write(f"\nデモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")

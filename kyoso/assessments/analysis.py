@@ -1,0 +1,252 @@
+"""Analysis of one survey: results per municipality, statistics per item, levels and KPIs.
+
+Built from a handful of queries whatever the number of municipalities (the stored
+scores on each response and answer make this cheap); the result is plain data that
+the dashboard, the results pages and ``export_analysis`` all read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import mean
+
+from .levels import LEVELS
+from .models import Answer, KpiTarget, LevelOverride, Question, Response, ResponseState, Survey
+
+HIGH_RATE = 0.60  # the seed flags item score rates of 6 割 and more…
+LOW_RATE = 0.50  # …and under 5 割
+FLAGGED_CHANGES = 3  # how many items count as "largest rises" and "smallest growth"
+
+
+@dataclass
+class MunicipalityResult:
+    code: str
+    name: str
+    region: str
+    kind: str
+    response_id: int
+    state: str
+    total: int
+    maximum: int
+    computed_level: int | None
+    level: int | None  # final: the override if any, else computed
+    override_reason: str
+    items: dict[str, int]
+    unanswered: list[str]
+
+    @property
+    def rate(self) -> float:
+        return self.total / self.maximum if self.maximum else 0.0
+
+
+@dataclass
+class ItemStat:
+    code: str
+    text: str
+    family: str
+    area: str
+    max_points: int
+    mean_score: float
+    previous_mean_score: float | None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def score_rate(self) -> float:
+        return self.mean_score / self.max_points if self.max_points else 0.0
+
+    @property
+    def previous_score_rate(self) -> float | None:
+        if self.previous_mean_score is None or not self.max_points:
+            return None
+        return self.previous_mean_score / self.max_points
+
+    @property
+    def change(self) -> float | None:
+        """Change of the mean points since the previous fiscal year."""
+        if self.previous_mean_score is None:
+            return None
+        return self.mean_score - self.previous_mean_score
+
+
+@dataclass
+class Analysis:
+    survey: Survey
+    previous: Survey | None
+    municipalities: list[MunicipalityResult]
+    items: list[ItemStat]
+    levels: dict[int, int]
+    kpi: dict[int, dict[int, dict[str, int | None]]]  # year -> level -> {actual, target}
+    expected: int  # municipalities that should answer
+
+    def result_for(self, code: str) -> MunicipalityResult | None:
+        return next((m for m in self.municipalities if m.code == code), None)
+
+
+def latest_surveys(prefecture_id: int) -> dict[int, Survey]:
+    """The newest version of each fiscal year's survey of a prefecture."""
+    surveys: dict[int, Survey] = {}
+    for survey in Survey.objects.filter(prefecture_id=prefecture_id).order_by(
+        "fiscal_year", "version"
+    ):
+        surveys[survey.fiscal_year] = survey
+    return surveys
+
+
+def previous_survey(survey: Survey) -> Survey | None:
+    return (
+        Survey.objects.filter(
+            prefecture_id=survey.prefecture_id, fiscal_year=survey.fiscal_year - 1
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def final_levels(survey_ids: list[int]) -> dict[int, tuple[int, int | None, str]]:
+    """response id -> (survey id, final level, override reason) for submitted responses."""
+    responses = Response.objects.filter(
+        survey_id__in=survey_ids, state=ResponseState.SUBMITTED
+    ).values_list("pk", "survey_id", "computed_level")
+    latest: dict[int, LevelOverride] = {}
+    for override in LevelOverride.objects.filter(response__survey_id__in=survey_ids).order_by(
+        "response_id", "-at", "-pk"
+    ):
+        latest.setdefault(override.response_id, override)
+    result = {}
+    for pk, survey_id, computed in responses:
+        override = latest.get(pk)
+        if override is not None and override.level is not None:
+            result[pk] = (survey_id, override.level, override.reason)
+        else:
+            result[pk] = (survey_id, computed, "")
+    return result
+
+
+def item_means(survey: Survey) -> dict[str, float]:
+    """Mean points per scored item over submitted responses (unanswered counts 0)."""
+    submitted = Response.objects.filter(survey=survey, state=ResponseState.SUBMITTED).count()
+    if not submitted:
+        return {}
+    sums: dict[str, int] = defaultdict(int)
+    for code, points in (
+        Answer.objects.filter(response__survey=survey, response__state=ResponseState.SUBMITTED)
+        .exclude(question__family="")
+        .values_list("question__code", "points")
+    ):
+        sums[code] += points
+    codes = Question.objects.filter(survey=survey).exclude(family="").values_list("code", flat=True)
+    return {code: sums.get(code, 0) / submitted for code in codes}
+
+
+def build_analysis(survey: Survey) -> Analysis:
+    questions = list(survey.questions.exclude(family="").prefetch_related("choices"))
+    definitions = {q.code: q.as_definition(list(q.choices.all())) for q in questions}
+    responses = list(
+        Response.objects.filter(survey=survey, state=ResponseState.SUBMITTED)
+        .select_related("municipality__region")
+        .order_by("municipality__code")
+    )
+    points: dict[int, dict[str, int]] = defaultdict(dict)
+    answered: dict[int, set[str]] = defaultdict(set)
+    for response_id, code, value, earned in (
+        Answer.objects.filter(response__survey=survey, response__state=ResponseState.SUBMITTED)
+        .exclude(question__family="")
+        .values_list("response_id", "question__code", "value", "points")
+    ):
+        points[response_id][code] = earned
+        if value not in (None, "", []):
+            answered[response_id].add(code)
+    surveys_by_year = latest_surveys(survey.prefecture_id)
+    levels_by_response = final_levels([s.pk for s in surveys_by_year.values()] + [survey.pk])
+    results = []
+    for response in responses:
+        _, level, reason = levels_by_response.get(response.pk, (None, response.computed_level, ""))
+        m = response.municipality
+        results.append(
+            MunicipalityResult(
+                code=m.code,
+                name=m.name,
+                region=m.region.name if m.region else "",
+                kind=m.get_kind_display(),
+                response_id=response.pk,
+                state=response.state,
+                total=response.total,
+                maximum=response.maximum,
+                computed_level=response.computed_level,
+                level=level,
+                override_reason=reason,
+                items={q.code: points[response.pk].get(q.code, 0) for q in questions},
+                unanswered=[q.code for q in questions if q.code not in answered[response.pk]],
+            )
+        )
+    previous = previous_survey(survey)
+    previous_means = item_means(previous) if previous else {}
+    items = []
+    for q in questions:
+        values = [r.items[q.code] for r in results]
+        items.append(
+            ItemStat(
+                code=q.code,
+                text=q.text,
+                family=q.family,
+                area=q.area,
+                max_points=definitions[q.code].max_points,
+                mean_score=mean(values) if values else 0.0,
+                previous_mean_score=previous_means.get(q.code),
+            )
+        )
+    _flag(items)
+    return Analysis(
+        survey=survey,
+        previous=previous,
+        municipalities=results,
+        items=items,
+        levels=_count_levels(r.level for r in results),
+        kpi=_kpi(survey, surveys_by_year, levels_by_response),
+        expected=survey.prefecture.municipalities.filter(is_active=True).count(),
+    )
+
+
+def _count_levels(levels) -> dict[int, int]:
+    counts = {n: 0 for n in sorted(LEVELS)}
+    for level in levels:
+        if level in counts:
+            counts[level] += 1
+    return counts
+
+
+def _flag(items: list[ItemStat]) -> None:
+    for item in items:
+        if item.score_rate >= HIGH_RATE:
+            item.flags.append("high")
+        elif item.score_rate < LOW_RATE:
+            item.flags.append("low")
+    changed = sorted((i for i in items if i.change is not None), key=lambda i: i.change)
+    if len(changed) >= 2 * FLAGGED_CHANGES:
+        for item in changed[-FLAGGED_CHANGES:]:
+            item.flags.append("rise")
+        for item in changed[:FLAGGED_CHANGES]:
+            item.flags.append("small_growth")
+
+
+def _kpi(survey: Survey, surveys_by_year, levels_by_response) -> dict:
+    counts: dict[int, dict[int, int]] = defaultdict(lambda: {n: 0 for n in LEVELS})
+    year_of = {s.pk: year for year, s in surveys_by_year.items()}
+    for survey_id, level, _ in levels_by_response.values():
+        if survey_id in year_of and level in LEVELS:
+            counts[year_of[survey_id]][level] += 1
+    targets: dict[int, dict[int, int]] = defaultdict(dict)
+    for target in KpiTarget.objects.filter(prefecture_id=survey.prefecture_id):
+        targets[target.fiscal_year][target.level] = target.count
+    years = sorted(set(surveys_by_year) | set(targets))
+    table = {}
+    for year in years:
+        table[year] = {
+            level: {
+                "actual": counts[year][level] if year in surveys_by_year else None,
+                "target": targets[year].get(level),
+            }
+            for level in sorted(LEVELS, reverse=True)
+        }
+    return table

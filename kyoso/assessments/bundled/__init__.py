@@ -1,0 +1,1 @@
+"""Survey definitions that ship with Kyoso, as plain Python data."""
