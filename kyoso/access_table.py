@@ -12,7 +12,15 @@ is decided by the access helpers in ``kyoso.accounts.access``, which answer 404.
 
 from __future__ import annotations
 
-from kyoso.accounts.access import PREFECTURE_ADMIN, PUBLIC, SIGNED_IN, SUPERUSER, Policy
+from kyoso.accounts.access import (
+    MUNICIPAL_STAFF,
+    PREFECTURE_ADMIN,
+    PREFECTURE_TEAM,
+    PUBLIC,
+    SIGNED_IN,
+    SUPERUSER,
+    Policy,
+)
 
 ACCESS_TABLE: dict[str, Policy] = {
     # Shell
@@ -34,6 +42,25 @@ ACCESS_TABLE: dict[str, Policy] = {
     "municipalities:list": SIGNED_IN,
     "municipalities:detail": SIGNED_IN,
     "municipalities:members": SIGNED_IN,
+    # Assessments (object access: kyoso.assessments.access)
+    "assessments:list": SIGNED_IN,
+    "assessments:kpi": PREFECTURE_ADMIN,
+    "assessments:survey": PREFECTURE_TEAM,
+    "assessments:state": PREFECTURE_ADMIN,
+    "assessments:non_submitters": PREFECTURE_TEAM,
+    "assessments:answer": MUNICIPAL_STAFF,
+    "assessments:answer_page": MUNICIPAL_STAFF,
+    "assessments:answer_carry_over": MUNICIPAL_STAFF,
+    "assessments:answer_review": MUNICIPAL_STAFF,
+    "assessments:results": SIGNED_IN,
+    "assessments:analysis": PREFECTURE_TEAM,
+    "assessments:heatmap": PREFECTURE_TEAM,
+    "assessments:response": PREFECTURE_TEAM,
+    "assessments:return": PREFECTURE_ADMIN,
+    "assessments:level": PREFECTURE_TEAM,
+    "assessments:import": PREFECTURE_ADMIN,
+    "assessments:import_confirm": PREFECTURE_ADMIN,
+    "assessments:rules": PREFECTURE_ADMIN,
     # Operators only
     "admin:*": SUPERUSER,
 }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("kyoso.core.urls")),
     path("accounts/", include("kyoso.accounts.urls")),
     path("municipalities/", include("kyoso.municipalities.urls")),
+    path("surveys/", include("kyoso.assessments.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

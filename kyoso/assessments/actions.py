@@ -110,23 +110,25 @@ def save_survey_definition(definition: d.SurveyDefinition) -> tuple[Survey, str]
         )
     if problems:
         raise DefinitionError(problems)
-    existing = Survey.objects.filter(slug=definition.slug).first()
-    if existing is None:
+    versions = list(
+        Survey.objects.filter(slug=definition.slug)
+        | Survey.objects.filter(slug__startswith=f"{definition.slug}-v")
+    )
+    if not versions:
         return _create_survey(definition, prefecture, definition.slug, 1), "created"
-    if _same_content(survey_definition(existing), definition):
-        return existing, "unchanged"
-    if not existing.responses.exists():
-        existing.pages.all().delete()
-        existing.title, existing.description = definition.title, definition.description
-        existing.fiscal_year = definition.fiscal_year
-        existing.save(update_fields=["title", "description", "fiscal_year"])
-        _create_content(existing, definition)
-        return existing, "updated"
-    base = definition.slug
-    versions = Survey.objects.filter(slug__startswith=f"{base}-v").values_list("version", flat=True)
-    version = max([existing.version, *versions]) + 1
-    survey = _create_survey(definition, prefecture, f"{base}-v{version}", version)
-    survey.level_rules = existing.level_rules
+    latest = max(versions, key=lambda s: s.version)
+    if _same_content(survey_definition(latest), definition):
+        return latest, "unchanged"
+    if not latest.responses.exists():
+        latest.pages.all().delete()
+        latest.title, latest.description = definition.title, definition.description
+        latest.fiscal_year = definition.fiscal_year
+        latest.save(update_fields=["title", "description", "fiscal_year"])
+        _create_content(latest, definition)
+        return latest, "updated"
+    version = latest.version + 1
+    survey = _create_survey(definition, prefecture, f"{definition.slug}-v{version}", version)
+    survey.level_rules = latest.level_rules
     survey.save(update_fields=["level_rules"])
     return survey, "new_version"
 
@@ -355,9 +357,13 @@ def return_response(response: Response, *, user: User, comment: str) -> Response
     comment = comment.strip()
     if not comment:
         raise ValidationError("差し戻しの理由を入力してください。")
-    locked = Response.objects.select_for_update().get(pk=response.pk)
+    locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
     if locked.state != ResponseState.SUBMITTED:
         raise ValidationError("提出済みの回答だけを差し戻せます。")
+    if locked.survey.state != SurveyState.OPEN:
+        raise ValidationError(
+            "回答受付中の調査の回答だけを差し戻せます（差し戻した回答を団体が直せるように）。"
+        )
     locked.state = ResponseState.RETURNED
     locked.return_comment = comment
     locked.revision += 1
@@ -379,7 +385,7 @@ def override_level(
     reason = reason.strip()
     if not reason:
         raise ValidationError("レベルを変更する理由を入力してください。")
-    if level is not None and level not in LEVELS:
+    if level is not None and (isinstance(level, bool) or level not in LEVELS):
         raise ValidationError("レベルは 1〜4 で指定してください。")
     return LevelOverride.objects.create(response=response, level=level, reason=reason, by=user)
 

@@ -120,7 +120,7 @@ class Problem:
 class Located:
     """Where each question came from in a workbook, for error messages."""
 
-    rows: dict[str, int] = field(default_factory=dict)  # question code -> survey row
+    rows: dict[str, list[int]] = field(default_factory=dict)  # code -> survey rows, in order
 
 
 def validate_definition(
@@ -129,9 +129,15 @@ def validate_definition(
     """Every rule a definition must keep, as a list of problems (empty when valid)."""
     rows = located.rows if located else {}
     problems: list[Problem] = []
+    occurrence: dict[str, int] = {}
+    current: list[str] = [""]  # the code of the question being checked
 
     def problem(message: str, code: str = "", column: str = "") -> None:
-        problems.append(Problem(message, "survey" if code in rows else "", rows.get(code), column))
+        code = code or current[0]
+        places = rows.get(code, [])
+        index = occurrence.get(code, 1) - 1
+        row = places[index] if index < len(places) else None
+        problems.append(Problem(message, "survey" if row else "", row, column))
 
     if not definition.slug:
         problems.append(
@@ -148,6 +154,8 @@ def validate_definition(
         if not page.questions:
             problems.append(Problem(f"ページ「{page.title}」に設問がありません。", "survey"))
         for q in page.questions:
+            occurrence[q.code] = occurrence.get(q.code, 0) + 1
+            current[0] = q.code
             if not q.code:
                 problem("設問コード（code）がありません。", column="code")
                 continue

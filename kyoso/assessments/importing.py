@@ -21,7 +21,7 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from kyoso.accounts.models import User
-from kyoso.lib.lgcode import InvalidCodeError, normalize_code
+from kyoso.lib.lgcode import InvalidCodeError, is_valid_code, normalize_code
 from kyoso.municipalities.models import Municipality
 
 from .actions import SurveyQuestions, response_for, save_answers, submit_response
@@ -104,7 +104,10 @@ def read_table(data: bytes) -> list[list[object]]:
         raise ValueError(
             "文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）。"
         )
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise ValueError(f'CSV として読めません（引用符 " の閉じ忘れなど）: {error}') from None
 
 
 def _header(value: object) -> str:
@@ -129,12 +132,16 @@ def preview_import(survey: Survey, data: bytes) -> ImportPreview:
     except ValueError as error:
         preview.problems.append(ImportProblem(str(error)))
         return preview
-    table = [row for row in table if any(_header(c) for c in row)]
-    if len(table) < 2:
+    # Blank lines are skipped but keep their place, so line numbers match the file.
+    numbered = [
+        (line, row) for line, row in enumerate(table, start=1) if any(_header(c) for c in row)
+    ]
+    if len(numbered) < 2:
         preview.problems.append(ImportProblem("見出し行と 1 行以上のデータが必要です。"))
         return preview
     questions = SurveyQuestions.load(survey)
-    headers = [_header(h) for h in table[0]]
+    header_line, header_row = numbered[0]
+    headers = [_header(h) for h in header_row]
     code_index = name_index = None
     answer_columns: list[tuple[int, str, str]] = []
     seen_codes: dict[str, str] = {}
@@ -149,12 +156,16 @@ def preview_import(survey: Survey, data: bytes) -> ImportPreview:
             code = match_column(header, list(questions.models))
             if code is None:
                 preview.problems.append(
-                    ImportProblem("見出しが設問コードで始まっていません（不明な列）。", 1, header)
+                    ImportProblem(
+                        "見出しが設問コードで始まっていません（不明な列）。", header_line, header
+                    )
                 )
             elif code in seen_codes:
                 preview.problems.append(
                     ImportProblem(
-                        f"設問「{code}」の列が重複しています（「{seen_codes[code]}」）。", 1, header
+                        f"設問「{code}」の列が重複しています（「{seen_codes[code]}」）。",
+                        header_line,
+                        header,
                     )
                 )
             else:
@@ -163,7 +174,7 @@ def preview_import(survey: Survey, data: bytes) -> ImportPreview:
     preview.columns = [(header, code) for _, header, code in answer_columns]
     if code_index is None and name_index is None:
         preview.problems.append(
-            ImportProblem(f"「{CODE_COLUMN}」または「{NAME_COLUMN}」の列が必要です。", 1)
+            ImportProblem(f"「{CODE_COLUMN}」または「{NAME_COLUMN}」の列が必要です。", header_line)
         )
         return preview
     municipalities = {
@@ -171,7 +182,7 @@ def preview_import(survey: Survey, data: bytes) -> ImportPreview:
     }
     by_name = {m.name: m for m in municipalities.values()}
     lines_by_municipality: dict[str, int] = {}
-    for line, row in enumerate(table[1:], start=2):
+    for line, row in numbered[1:]:
         cells = list(row) + [None] * (len(headers) - len(row))
         municipality = _municipality(
             cells, code_index, name_index, municipalities, by_name, line, preview
@@ -204,9 +215,19 @@ def preview_import(survey: Survey, data: bytes) -> ImportPreview:
     return preview
 
 
+def _code_text(cell: object) -> str:
+    """A code cell as text; Excel stores 012025 as the number 12025, so put the zero back."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and float(cell).is_integer():
+        digits = str(int(cell))
+        if len(digits) <= 6 and is_valid_code(digits.zfill(6)):
+            return digits.zfill(6)
+        return digits.zfill(5) if len(digits) < 5 else digits
+    return _header(cell)
+
+
 def _municipality(cells, code_index, name_index, municipalities, by_name, line, preview):
     if code_index is not None:
-        raw = _header(cells[code_index])
+        raw = _code_text(cells[code_index])
         try:
             code = normalize_code(raw)
         except InvalidCodeError as error:

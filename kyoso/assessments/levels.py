@@ -106,17 +106,27 @@ def decide_level(rules: dict, card: ScoreCard) -> Decision:
     for rule in rules["levels"]:
         if all(_OPERATORS[op](metrics[name], value) for name, op, value in rule["when"]):
             reasons = tuple(
-                _describe(name, op, value, metrics[name]) for name, op, value in rule["when"]
+                _describe(name, op, value, metrics[name], _is_rate(rules, name))
+                for name, op, value in rule["when"]
             )
             return Decision(rule["level"], metrics, reasons)
     return Decision(rules["otherwise"], metrics, ("上位の基準をいずれも満たさない",))
 
 
-def _describe(name: str, op: str, value, actual) -> str:
-    shown = f"{actual:.1%}" if isinstance(actual, float) else str(actual)
-    wanted = f"{value:.0%}" if isinstance(value, float) else str(value)
+def _is_rate(rules: dict, name: str) -> bool:
+    return rules["metrics"].get(name, {}).get("kind") == "rate"
+
+
+def _number(value, rate: bool, digits: int = 0) -> str:
+    if rate:
+        return f"{value:.{digits}%}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _describe(name: str, op: str, value, actual, rate: bool) -> str:
     if isinstance(actual, bool):
-        return f"{name} を満たす" if actual == value else f"{name} を満たさない"
+        return f"{name} を満たす" if actual else f"{name} でない"
+    shown, wanted = _number(actual, rate, 1), _number(value, rate)
     return f"{name} = {shown} {op.replace('>=', '≥').replace('<=', '≤')} {wanted}"
 
 
@@ -128,7 +138,8 @@ def describe_rules(rules: dict) -> list[str]:
     for rule in rules["levels"]:
         info = LEVELS[rule["level"]]
         conditions = " かつ ".join(
-            _condition_text(name, op, value) for name, op, value in rule["when"]
+            _condition_text(name, op, value, _is_rate(rules, name))
+            for name, op, value in rule["when"]
         )
         lines.append(f"レベル{info.number}（{info.name}）: {conditions}")
     fallback = LEVELS[rules["otherwise"]]
@@ -136,11 +147,10 @@ def describe_rules(rules: dict) -> list[str]:
     return lines
 
 
-def _condition_text(name: str, op: str, value) -> str:
+def _condition_text(name: str, op: str, value, rate: bool) -> str:
     if isinstance(value, bool):
         return name if value else f"{name} でない"
-    shown = f"{value:.0%}" if isinstance(value, float) else str(value)
-    return f"{name} {op.replace('>=', '≥').replace('<=', '≤')} {shown}"
+    return f"{name} {op.replace('>=', '≥').replace('<=', '≤')} {_number(value, rate)}"
 
 
 def validate_rules(rules: object, item_codes: set[str]) -> list[str]:

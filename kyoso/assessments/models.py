@@ -53,7 +53,7 @@ class Page(models.Model):
     title = models.CharField(max_length=200)
 
     class Meta:
-        ordering = ["survey", "number"]
+        ordering = ["survey_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["survey", "number"], name="page_unique_number")
         ]
@@ -92,7 +92,7 @@ class Question(models.Model):
     thresholds = models.JSONField(_("件数の採点基準"), default=list, blank=True)
 
     class Meta:
-        ordering = ["survey", "number"]
+        ordering = ["survey_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["survey", "code"], name="question_unique_code")
         ]
@@ -130,7 +130,7 @@ class Choice(models.Model):
     score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["question", "number"]
+        ordering = ["question_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["question", "value"], name="choice_unique_value")
         ]
@@ -174,7 +174,7 @@ class Response(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["survey", "municipality__code"]
+        ordering = ["survey_id", "municipality__code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["survey", "municipality"], name="response_unique_municipality"
@@ -233,7 +233,7 @@ class AnswerChange(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["response", "at", "pk"]
+        ordering = ["response_id", "at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.response} {self.at:%Y-%m-%d %H:%M} {self.source}"
@@ -252,7 +252,7 @@ class LevelOverride(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["response", "-at", "-pk"]
+        ordering = ["response_id", "-at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.response} → {self.level}"
@@ -265,7 +265,7 @@ class KpiTarget(models.Model):
     count = models.PositiveSmallIntegerField(_("目標団体数"))
 
     class Meta:
-        ordering = ["prefecture", "fiscal_year", "-level"]
+        ordering = ["prefecture_id", "fiscal_year", "-level"]
         constraints = [
             models.UniqueConstraint(
                 fields=["prefecture", "fiscal_year", "level"], name="kpi_target_unique"
@@ -274,3 +274,16 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefecture} {self.fiscal_year} L{self.level}: {self.count}"
+
+
+class PendingImport(models.Model):
+    """An uploaded answer file between its preview and the confirmation to import it."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename

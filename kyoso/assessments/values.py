@@ -29,6 +29,8 @@ def _number(text: str, question: Question) -> float:
         raise AnswerError(f"「{text}」は数値ではありません。") from None
     if not number.is_finite():
         raise AnswerError(f"「{text}」は数値ではありません。")
+    if abs(number) >= Decimal("1e15"):
+        raise AnswerError(f"「{text}」は大きすぎます。")
     if question.type is QuestionType.COUNT:
         if number != number.to_integral_value():
             raise AnswerError(f"「{text}」は整数で入力してください。")

@@ -18,6 +18,7 @@ anything is saved; ``write_workbook`` is its inverse.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections import defaultdict
 from io import BytesIO
 from typing import BinaryIO
@@ -96,10 +97,22 @@ def _rows(sheet) -> tuple[dict[str, int], list[tuple[int, dict[str, str]]]]:
 def read_workbook(source: BinaryIO | str) -> SurveyDefinition:
     try:
         book = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise WorkbookError(
-            [Problem(f"Excel ファイル（.xlsx）として読めません: {error}")]
+            [
+                Problem(
+                    "Excel ファイル（.xlsx）として読めません。"
+                    "Excel で .xlsx 形式で保存してください。"
+                )
+            ]
         ) from None
+    try:
+        return _read_book(book)
+    finally:
+        book.close()  # read-only workbooks keep their file open until closed
+
+
+def _read_book(book) -> SurveyDefinition:
     problems: list[Problem] = []
     for sheet in ("survey", "choices", "settings"):
         if sheet not in book.sheetnames:
@@ -230,7 +243,7 @@ def _read_survey(sheet, choices, located: Located, problems: list[Problem]) -> l
             continue
         question = _read_question(number, row, kind, choices, problems)
         if question is not None:
-            located.rows[question.code] = number
+            located.rows.setdefault(question.code, []).append(number)
             questions.append(question)
     if title is not None:
         problems.append(Problem(f"ページ「{title}」の end_group がありません。", "survey"))
@@ -330,6 +343,7 @@ def write_workbook(definition: SurveyDefinition) -> bytes:
     choices = book.create_sheet("choices")
     choices.append(CHOICE_COLUMNS)
     list_names: dict[tuple[Choice, ...], str] = {}
+    used: set[str] = set()
     for page_number, page in enumerate(definition.pages, start=1):
         survey.append(["begin_group", f"page{page_number}", page.title])
         for q in page.questions:
@@ -338,6 +352,9 @@ def write_workbook(definition: SurveyDefinition) -> bytes:
                 list_name = list_names.get(q.choices)
                 if list_name is None:
                     list_name = f"list_{_xml_name(q.code)}"
+                    if list_name in used:  # codes such as 満足1 and 重要1 share an XML name
+                        list_name = f"{list_name}_{len(used) + 1}"
+                    used.add(list_name)
                     list_names[q.choices] = list_name
                     for c in q.choices:
                         choices.append([list_name, c.value, c.label, c.score])

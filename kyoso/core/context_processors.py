@@ -19,6 +19,7 @@ def _navigation(user, current: str) -> list[tuple[str, str, str]]:
         return []
     items = [
         ("core:home", _("ホーム"), None),
+        ("assessments:list", _("アセスメント"), "assessments:"),
         ("municipalities:list", _("団体一覧"), "municipalities:"),
         ("accounts:list", _("アカウント"), None),
     ]

@@ -26,6 +26,10 @@ SAMPLE_KWARGS = {
     "content_type_id": "1",
     "url": "no-such-page/",
     "id": "1",
+    "slug": "wakayama-2024",
+    "fmt": "csv",
+    "number": "1",
+    "pk": "1",
 }
 
 

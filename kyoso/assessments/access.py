@@ -1,0 +1,89 @@
+"""Which surveys and responses a user may see or change. Everything else is 404.
+
+Staff see their prefecture's surveys once opened, answer only for their own
+municipality while a survey is open, and see their own results only once the
+prefecture has published them. The prefecture team of the survey's prefecture sees
+everything of it; only prefecture admins change states, rules and responses' status.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kyoso.accounts.access import own_municipalities
+from kyoso.accounts.models import Role, User
+from kyoso.municipalities.models import Municipality
+
+from .models import Response, Survey, SurveyState
+
+VISIBLE_TO_STAFF = (SurveyState.OPEN, SurveyState.CLOSED, SurveyState.PUBLISHED)
+
+
+def _team(user: User) -> bool:
+    return user.role in (Role.PREFECTURE_ADMIN, Role.ADVISOR) and user.prefecture_id is not None
+
+
+def visible_surveys(user: User) -> QuerySet[Survey]:
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    if _team(user):
+        return Survey.objects.filter(prefecture_id=user.prefecture_id)
+    if user.role == Role.MUNICIPAL_STAFF:
+        prefectures = own_municipalities(user).values("prefecture_id")
+        return Survey.objects.filter(prefecture_id__in=prefectures, state__in=VISIBLE_TO_STAFF)
+    return Survey.objects.none()
+
+
+def get_survey_for_user(user: User, slug: str) -> Survey:
+    try:
+        return visible_surveys(user).select_related("prefecture").get(slug=slug)
+    except Survey.DoesNotExist:
+        raise Http404 from None
+
+
+def get_team_survey(user: User, slug: str) -> Survey:
+    """A survey the prefecture team manages (staff get 404, even for visible ones)."""
+    survey = get_survey_for_user(user, slug)
+    if not _team(user):
+        raise Http404
+    return survey
+
+
+def get_answering_response(user: User, slug: str, code: str) -> Response:
+    """The response a staff member answers for their own municipality (created on first use)."""
+    survey = get_survey_for_user(user, slug)
+    municipality = own_municipalities(user).filter(code=code).first()
+    if municipality is None or municipality.prefecture_id != survey.prefecture_id:
+        raise Http404
+    response, _ = Response.objects.select_related("survey", "municipality").get_or_create(
+        survey=survey, municipality=municipality
+    )
+    return response
+
+
+def get_team_response(user: User, slug: str, code: str) -> Response:
+    survey = get_team_survey(user, slug)
+    try:
+        return Response.objects.select_related("survey", "municipality__region").get(
+            survey=survey, municipality__code=code
+        )
+    except Response.DoesNotExist:
+        raise Http404 from None
+
+
+def get_results_municipality(user: User, survey: Survey, code: str) -> Municipality:
+    """Whose results the user may read: the team any; staff their own, once published."""
+    if _team(user):
+        municipality = (
+            Municipality.objects.served()
+            .filter(prefecture_id=survey.prefecture_id, code=code)
+            .first()
+        )
+    elif survey.state == SurveyState.PUBLISHED:
+        municipality = own_municipalities(user).filter(code=code).first()
+    else:
+        municipality = None
+    if municipality is None:
+        raise Http404
+    return municipality

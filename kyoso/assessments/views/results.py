@@ -1,0 +1,122 @@
+"""Results: a municipality's own results page, the prefecture's analysis and heat map."""
+
+from __future__ import annotations
+
+from statistics import mean
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from kyoso.municipalities.models import Kind
+
+from .. import actions
+from ..access import get_results_municipality, get_survey_for_user, get_team_survey
+from ..analysis import build_analysis, previous_survey
+from ..levels import LEVELS, decide_level, describe_rules
+from ..models import Response, ResponseState
+from ..scoring import score_response
+from ..values import display
+
+
+def _group_mean(results, predicate) -> float | None:
+    rates = [r.rate for r in results if predicate(r)]
+    return mean(rates) if rates else None
+
+
+@require_safe
+def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    survey = get_survey_for_user(request.user, slug)
+    municipality = get_results_municipality(request.user, survey, code)
+    analysis = build_analysis(survey)
+    result = analysis.result_for(municipality.code)
+    response = Response.objects.filter(
+        survey=survey, municipality=municipality, state=ResponseState.SUBMITTED
+    ).first()
+    loaded = actions.SurveyQuestions.load(survey)
+    answers = {}
+    if response is not None:
+        by_id = {q.pk: c for c, q in loaded.models.items()}
+        answers = {by_id[a.question_id]: a.value for a in response.answers.all()}
+    previous = previous_survey(survey)
+    previous_result = build_analysis(previous).result_for(municipality.code) if previous else None
+    is_city = municipality.kind in (Kind.CITY, Kind.SPECIAL_WARD)
+    rows = []
+    for item in analysis.items:
+        own = result.items.get(item.code, 0) if result else None
+        last = previous_result.items.get(item.code) if previous_result else None
+        rows.append(
+            {
+                "item": item,
+                "answer": display(loaded.definitions[item.code], answers.get(item.code)),
+                "points": own,
+                "difference": None if own is None else own - item.mean_score,
+                "previous": last,
+                "change": None if own is None or last is None else own - last,
+            }
+        )
+    decision = None
+    if response is not None:
+        card = score_response(loaded.definitions.values(), answers)
+        decision = decide_level(survey.level_rules, card)
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "survey": survey,
+            "municipality": municipality,
+            "result": result,
+            "rows": rows,
+            "previous": previous,
+            "previous_result": previous_result,
+            "decision": decision,
+            "levels": LEVELS,
+            "rules": describe_rules(survey.level_rules),
+            "overall_mean": _group_mean(analysis.municipalities, lambda r: True),
+            "region_mean": _group_mean(
+                analysis.municipalities,
+                lambda r: r.region == (municipality.region.name if municipality.region else ""),
+            ),
+            "kind_mean": _group_mean(
+                analysis.municipalities, lambda r: (r.kind in ("市", "特別区")) == is_city
+            ),
+            "kind_group": "市" if is_city else "町村",
+            "strengths": [r for r in rows if r["difference"] is not None and r["difference"] >= 1],
+            "weaknesses": [
+                r for r in rows if r["difference"] is not None and r["difference"] <= -1
+            ],
+        },
+    )
+
+
+@require_safe
+def analysis_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_team_survey(request.user, slug)
+    analysis = build_analysis(survey)
+    kpi_years = sorted(analysis.kpi)
+    kpi_rows = [
+        {"level": LEVELS[level], "cells": [analysis.kpi[year][level] for year in kpi_years]}
+        for level in sorted(LEVELS, reverse=True)
+    ]
+    submitted = {m.code for m in analysis.municipalities}
+    return render(
+        request,
+        "assessments/analysis.html",
+        {
+            "survey": survey,
+            "analysis": analysis,
+            "kpi_years": kpi_years,
+            "kpi_rows": kpi_rows,
+            "levels": LEVELS,
+            "rules": describe_rules(survey.level_rules),
+            "level_rows": [(LEVELS[n], analysis.levels[n]) for n in sorted(LEVELS, reverse=True)],
+            "missing": analysis.expected - len(submitted),
+        },
+    )
+
+
+@require_safe
+def heat_map(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_team_survey(request.user, slug)
+    analysis = build_analysis(survey)
+    return render(request, "assessments/heatmap.html", {"survey": survey, "analysis": analysis})

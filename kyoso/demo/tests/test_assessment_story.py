@@ -1,0 +1,49 @@
+"""The demo tells the seed's story: level counts per year, KPI targets, item trends."""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import TestCase, override_settings
+
+from kyoso.assessments.analysis import build_analysis
+from kyoso.assessments.models import Response, ResponseState, Survey, SurveyState
+
+
+@override_settings(DEBUG=True)
+class DemoAssessmentStoryTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", quiet_logins=True, stdout=StringIO())
+        cls.r5 = build_analysis(Survey.objects.get(slug="wakayama-2023"))
+        cls.r6 = build_analysis(Survey.objects.get(slug="wakayama-2024"))
+
+    def test_level_counts_are_the_seeds(self):
+        # seed 「KPI設定」: R5 共創 2・協働 10・支援 12・関与 6; R6 6・22・2・0
+        self.assertEqual(self.r5.levels, {4: 2, 3: 10, 2: 12, 1: 6})
+        self.assertEqual(self.r6.levels, {4: 6, 3: 22, 2: 2, 1: 0})
+
+    def test_kpi_table_has_actuals_and_the_r7_targets(self):
+        self.assertEqual(self.r6.kpi[2025][4]["target"], 12)
+        self.assertEqual(self.r6.kpi[2025][3]["target"], 18)
+        self.assertEqual(self.r6.kpi[2023][2]["actual"], 12)
+
+    def test_item_story(self):
+        items = {i.code: i for i in self.r6.items}
+        rises = {i.code for i in self.r6.items if "rise" in i.flags}
+        self.assertEqual(rises, {"0-3", "D2", "D7"})  # ポイント①②: strong rises
+        self.assertGreaterEqual(items["3-3"].score_rate, 0.60)  # ポイント③
+        self.assertGreaterEqual(items["3-12"].score_rate, 0.60)
+        self.assertLess(items["1-1"].score_rate, 0.50)  # ポイント④
+        for code in ("D3", "D4", "D5"):  # ポイント⑤: low and barely growing
+            self.assertLess(items[code].score_rate, 0.20, code)
+            self.assertIn("small_growth", items[code].flags, code)
+            self.assertGreater(items[code].change, 0, code)
+
+    def test_r7_is_open_and_partly_answered(self):
+        r7 = Survey.objects.get(slug="wakayama-2025")
+        self.assertEqual(r7.state, SurveyState.OPEN)
+        states = list(Response.objects.filter(survey=r7).values_list("state", flat=True))
+        self.assertEqual(states.count(ResponseState.SUBMITTED), 10)
+        self.assertEqual(states.count(ResponseState.DRAFT), 10)
+        self.assertEqual(Survey.objects.get(slug="wakayama-2024").state, SurveyState.PUBLISHED)
