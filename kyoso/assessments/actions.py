@@ -185,8 +185,7 @@ def set_level_rules(survey: Survey, rules: object, *, user: User) -> None:
         raise ValidationError(problems)
     survey.level_rules = rules
     survey.save(update_fields=["level_rules"])
-    for response in survey.responses.all():
-        rescore(response)
+    recompute_survey(survey)
 
 
 @transaction.atomic
@@ -398,3 +397,49 @@ def current_override(response: Response) -> LevelOverride | None:
 def final_level(response: Response) -> int | None:
     override = current_override(response)
     return override.level if override else response.computed_level
+
+
+@transaction.atomic
+def recompute_survey(survey: Survey) -> int:
+    """Rescore every response of a survey in bulk (after a rule or scoring change).
+
+    Reads the scored answers in one query, scores in memory and writes back only the
+    points and levels that changed; returns how many responses changed.
+    """
+    questions = SurveyQuestions.load(survey)
+    code_of = {q.pk: code for code, q in questions.models.items() if q.scored}
+    values: dict[int, dict[str, object]] = {}
+    stored: list[tuple[int, int, str, int]] = []
+    for answer_id, response_id, question_id, value, points in Answer.objects.filter(
+        response__survey=survey, question_id__in=code_of
+    ).values_list("pk", "response_id", "question_id", "value", "points"):
+        values.setdefault(response_id, {})[code_of[question_id]] = value
+        stored.append((answer_id, response_id, code_of[question_id], points))
+    definitions = [questions.definitions[c] for c in code_of.values()]
+    cards = {}
+    changed_responses = []
+    for response in survey.responses.all().only("pk", "total", "maximum", "computed_level"):
+        card = score_response(definitions, values.get(response.pk, {}))
+        cards[response.pk] = card
+        level = decide_level(survey.level_rules, card).level
+        if (response.total, response.maximum, response.computed_level) != (
+            card.total,
+            card.maximum,
+            level,
+        ):
+            response.total, response.maximum, response.computed_level = (
+                card.total,
+                card.maximum,
+                level,
+            )
+            changed_responses.append(response)
+    changed_answers = [
+        Answer(pk=answer_id, points=cards[response_id].points(code))
+        for answer_id, response_id, code, points in stored
+        if cards[response_id].points(code) != points
+    ]
+    Answer.objects.bulk_update(changed_answers, ["points"], batch_size=2000)
+    Response.objects.bulk_update(
+        changed_responses, ["total", "maximum", "computed_level"], batch_size=2000
+    )
+    return len(changed_responses)

@@ -6,6 +6,7 @@ from statistics import mean
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kyoso.municipalities.models import Kind
@@ -80,7 +81,7 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
             "kind_mean": _group_mean(
                 analysis.municipalities, lambda r: (r.kind in ("市", "特別区")) == is_city
             ),
-            "kind_group": "市" if is_city else "町村",
+            "kind_group": _("市") if is_city else _("町村"),
             "strengths": [r for r in rows if r["difference"] is not None and r["difference"] >= 1],
             "weaknesses": [
                 r for r in rows if r["difference"] is not None and r["difference"] <= -1
