@@ -9,6 +9,8 @@ from django.db.models import Count, Q
 
 from kyoso.accounts.access import own_municipalities, visible_municipalities
 from kyoso.accounts.models import Membership, User
+from kyoso.assessments.access import visible_surveys
+from kyoso.assessments.models import Response
 from kyoso.lib.fiscal import current_fiscal_year
 from kyoso.municipalities.models import Kind, Municipality, Region
 
@@ -35,6 +37,29 @@ def _fiscal_year() -> dict:
     return {"fiscal_year": current_fiscal_year()}
 
 
+def _survey_summary(user: User) -> list[dict]:
+    """The surveys a user sees on their home: open ones and the latest published one."""
+    surveys = list(visible_surveys(user).filter(state__in=["open", "published"])[:3])
+    counts = dict(
+        Response.objects.filter(survey__in=surveys, state="submitted")
+        .values_list("survey_id")
+        .annotate(n=Count("pk"))
+    )
+    mine = list(own_municipalities(user))
+    responses = {
+        (r.survey_id, r.municipality_id): r
+        for r in Response.objects.filter(survey__in=surveys, municipality__in=mine)
+    }
+    return [
+        {
+            "survey": s,
+            "submitted": counts.get(s.pk, 0),
+            "mine": [(m, responses.get((s.pk, m.pk))) for m in mine],
+        }
+        for s in surveys
+    ]
+
+
 def for_staff(user: User) -> dict:
     municipalities = list(own_municipalities(user).select_related("prefecture", "region"))
     municipality = municipalities[0] if municipalities else None
@@ -54,6 +79,7 @@ def for_staff(user: User) -> dict:
             .order_by("user__name")
         )
         context["prefecture_total"] = visible_municipalities(user).count()
+    context["surveys"] = _survey_summary(user)
     context.update(_fiscal_year())
     return context
 
@@ -75,6 +101,7 @@ def for_prefecture_team(user: User) -> dict:
         "total": len(municipalities),
         "kind_counts": [(Kind(kind).label, kinds[kind]) for kind in Kind.values if kinds[kind]],
         "without_accounts": [m for m in municipalities if m.staff_count == 0],
+        "surveys": _survey_summary(user),
     }
     context.update(_fiscal_year())
     return context

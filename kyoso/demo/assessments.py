@@ -225,7 +225,9 @@ def seed_assessments(prefecture: Prefecture, staff_of: dict[str, object]) -> dic
     for year in (2023, 2024, 2025):
         survey = surveys[year]
         actions.set_survey_state(survey, SurveyState.OPEN)
-        survey.opens_on, survey.closes_on = dt.date(year, 5, 7), dt.date(year, 6, 28)
+        # 令和7 is still open in the demo, so it has no closing date yet.
+        survey.opens_on = dt.date(year, 5, 7)
+        survey.closes_on = dt.date(year, 6, 28) if year < 2025 else None
         survey.save(update_fields=["opens_on", "closes_on"])
         questions = list(actions.SurveyQuestions.load(survey).definitions.values())
         scored = [q for q in questions if q.scored]
