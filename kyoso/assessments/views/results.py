@@ -20,9 +20,33 @@ from ..scoring import score_response
 from ..values import display
 
 
-def _group_mean(results, predicate) -> float | None:
-    rates = [r.rate for r in results if predicate(r)]
-    return mean(rates) if rates else None
+def _mean_rate(results) -> float | None:
+    return mean(r.rate for r in results) if results else None
+
+
+def _item_mean(results, code: str) -> float | None:
+    return mean(r.items.get(code, 0) for r in results) if results else None
+
+
+def _item_rows(analysis, result, previous_result, answers, definitions, peers) -> list[dict]:
+    """One row per scored item: own answer and points against the means of each peer group."""
+    rows = []
+    for item in analysis.items:
+        own = result.items.get(item.code, 0) if result else None
+        last = previous_result.items.get(item.code) if previous_result else None
+        rows.append(
+            {
+                "item": item,
+                "answer": display(definitions[item.code], answers.get(item.code)),
+                "points": own,
+                "difference": None if own is None else own - item.mean_score,
+                "region_mean": _item_mean(peers["region"], item.code),
+                "kind_mean": _item_mean(peers["kind"], item.code),
+                "previous": last,
+                "change": None if own is None or last is None else own - last,
+            }
+        )
+    return rows
 
 
 @require_safe
@@ -42,24 +66,17 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
     previous = previous_survey(survey)
     previous_result = build_analysis(previous).result_for(municipality.code) if previous else None
     is_city = municipality.kind in (Kind.CITY, Kind.SPECIAL_WARD)
-    rows = []
-    for item in analysis.items:
-        own = result.items.get(item.code, 0) if result else None
-        last = previous_result.items.get(item.code) if previous_result else None
-        rows.append(
-            {
-                "item": item,
-                "answer": display(loaded.definitions[item.code], answers.get(item.code)),
-                "points": own,
-                "difference": None if own is None else own - item.mean_score,
-                "previous": last,
-                "change": None if own is None or last is None else own - last,
-            }
-        )
+    region = municipality.region.name if municipality.region else None
+    peers = {
+        "region": [r for r in analysis.municipalities if region and r.region == region],
+        "kind": [r for r in analysis.municipalities if (r.kind in ("市", "特別区")) == is_city],
+    }
+    rows = _item_rows(analysis, result, previous_result, answers, loaded.definitions, peers)
     decision = None
     if response is not None:
-        card = score_response(loaded.definitions.values(), answers)
-        decision = decide_level(survey.level_rules, card)
+        decision = decide_level(
+            survey.level_rules, score_response(loaded.definitions.values(), answers)
+        )
     return render(
         request,
         "assessments/results.html",
@@ -73,14 +90,9 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
             "decision": decision,
             "levels": LEVELS,
             "rules": describe_rules(survey.level_rules),
-            "overall_mean": _group_mean(analysis.municipalities, lambda r: True),
-            "region_mean": _group_mean(
-                analysis.municipalities,
-                lambda r: r.region == (municipality.region.name if municipality.region else ""),
-            ),
-            "kind_mean": _group_mean(
-                analysis.municipalities, lambda r: (r.kind in ("市", "特別区")) == is_city
-            ),
+            "overall_mean": _mean_rate(analysis.municipalities),
+            "region_mean": _mean_rate(peers["region"]),
+            "kind_mean": _mean_rate(peers["kind"]),
             "kind_group": _("市") if is_city else _("町村"),
             "strengths": [r for r in rows if r["difference"] is not None and r["difference"] >= 1],
             "weaknesses": [
