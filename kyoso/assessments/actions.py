@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -244,12 +245,21 @@ def rescore(response: Response, questions: SurveyQuestions | None = None) -> Res
     return response
 
 
+def in_period(survey: Survey, today: dt.date | None = None) -> bool:
+    """Within the answering period, where the prefecture has set one."""
+    today = today or timezone.localdate()
+    return (survey.opens_on is None or survey.opens_on <= today) and (
+        survey.closes_on is None or today <= survey.closes_on
+    )
+
+
 def editable(response: Response, source: str) -> bool:
     if source == ChangeSource.IMPORT:
         return response.survey.state != SurveyState.PUBLISHED
-    return response.survey.state == SurveyState.OPEN and response.state in (
-        ResponseState.DRAFT,
-        ResponseState.RETURNED,
+    return (
+        response.survey.state == SurveyState.OPEN
+        and in_period(response.survey)
+        and response.state in (ResponseState.DRAFT, ResponseState.RETURNED)
     )
 
 

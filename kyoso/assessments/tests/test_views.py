@@ -138,6 +138,22 @@ class AnsweringTest(SurveyTestCase):
             ).answers.exists()
         )
 
+    def test_answers_are_refused_outside_the_period(self):
+        import datetime as dt
+
+        self.survey.closes_on = dt.date(2020, 6, 28)
+        self.survey.save()
+        self.login("staff_wakayama")
+        page = self.client.get(self.page_url())
+        self.assertContains(page, "回答期間")
+        q = self.question("0-1")
+        self.post_page({f"q_{q.pk}": "promoting", "save": ""})
+        self.assertFalse(
+            Response.objects.get(
+                survey=self.survey, municipality=self.wakayama_city
+            ).answers.exists()
+        )
+
     def test_review_lists_missing_required_and_submit_refuses_until_complete(self):
         self.login("staff_wakayama")
         review = f"/surveys/{self.survey.slug}/answer/302015/review/"

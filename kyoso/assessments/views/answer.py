@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -170,10 +171,21 @@ def answer_page(request: HttpRequest, slug: str, code: str, number: int) -> Http
         and previous is not None
         and Response.objects.filter(survey=previous, municipality=response.municipality).exists(),
         "previous": previous,
+        "period": _period(survey),
         "question_fields": [(q, form[field_name(q)]) for q in questions],
     }
     status = 409 if conflict_rows else (400 if form.errors else 200)
     return render(request, "assessments/answer_page.html", context, status=status)
+
+
+def _period(survey) -> str:
+    """ "before" or "after" the answering period, "" inside it or when none is set."""
+    today = timezone.localdate()
+    if survey.opens_on and today < survey.opens_on:
+        return "before"
+    if survey.closes_on and today > survey.closes_on:
+        return "after"
+    return ""
 
 
 def _after_save(request, slug, code, number, page_count) -> HttpResponse:
