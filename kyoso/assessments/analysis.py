@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import mean
 
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
+
 from .levels import LEVELS
 from .models import Answer, KpiTarget, LevelOverride, Question, Response, ResponseState, Survey
 
@@ -128,15 +130,15 @@ def item_means(survey: Survey) -> dict[str, float]:
     submitted = Response.objects.filter(survey=survey, state=ResponseState.SUBMITTED).count()
     if not submitted:
         return {}
-    sums: dict[str, int] = defaultdict(int)
-    for code, points in (
+    sums = dict(
         Answer.objects.filter(response__survey=survey, response__state=ResponseState.SUBMITTED)
         .exclude(question__family="")
-        .values_list("question__code", "points")
-    ):
-        sums[code] += points
+        .values_list("question__code")
+        .annotate(total=Sum("points"))
+        .values_list("question__code", "total")
+    )
     codes = Question.objects.filter(survey=survey).exclude(family="").values_list("code", flat=True)
-    return {code: sums.get(code, 0) / submitted for code in codes}
+    return {code: (sums.get(code) or 0) / submitted for code in codes}
 
 
 def build_analysis(survey: Survey) -> Analysis:
@@ -149,13 +151,16 @@ def build_analysis(survey: Survey) -> Analysis:
     )
     points: dict[int, dict[str, int]] = defaultdict(dict)
     answered: dict[int, set[str]] = defaultdict(set)
-    for response_id, code, value, earned in (
+    # "Answered" is decided in SQL (save_answers stores every empty answer as NULL), so no
+    # answer value has to be decoded from JSON here.
+    for response_id, code, is_answered, earned in (
         Answer.objects.filter(response__survey=survey, response__state=ResponseState.SUBMITTED)
         .exclude(question__family="")
-        .values_list("response_id", "question__code", "value", "points")
+        .annotate(is_answered=ExpressionWrapper(Q(value__isnull=False), BooleanField()))
+        .values_list("response_id", "question__code", "is_answered", "points")
     ):
         points[response_id][code] = earned
-        if value not in (None, "", []):
+        if is_answered:
             answered[response_id].add(code)
     surveys_by_year = latest_surveys(survey.prefecture_id)
     levels_by_response = final_levels([s.pk for s in surveys_by_year.values()] + [survey.pk])

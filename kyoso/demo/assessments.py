@@ -225,9 +225,8 @@ def seed_assessments(prefecture: Prefecture, staff_of: dict[str, object]) -> dic
     for year in (2023, 2024, 2025):
         survey = surveys[year]
         actions.set_survey_state(survey, SurveyState.OPEN)
-        # 令和7 is still open in the demo, so it has no closing date yet.
-        survey.opens_on = dt.date(year, 5, 7)
-        survey.closes_on = dt.date(year, 6, 28) if year < 2025 else None
+        # Answer as during the period, then date it (the demo is seeded after the fact).
+        survey.opens_on = survey.closes_on = None
         survey.save(update_fields=["opens_on", "closes_on"])
         questions = list(actions.SurveyQuestions.load(survey).definitions.values())
         scored = [q for q in questions if q.scored]
@@ -255,6 +254,10 @@ def seed_assessments(prefecture: Prefecture, staff_of: dict[str, object]) -> dic
             )
             if year < 2025 or index % 3 == 0:
                 actions.submit_response(response, user=by)
+        # 令和7 is still open in the demo, so it has no closing date yet.
+        survey.opens_on = dt.date(year, 5, 7)
+        survey.closes_on = dt.date(year, 6, 28) if year < 2025 else None
+        survey.save(update_fields=["opens_on", "closes_on"])
         if year < 2025:
             actions.set_survey_state(survey, SurveyState.PUBLISHED)
     for level, count in KPI_TARGETS_2025.items():

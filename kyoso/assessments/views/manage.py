@@ -4,11 +4,13 @@ answer import with preview, level rules and KPI targets."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -110,6 +112,10 @@ def answer_import(request: HttpRequest, slug: str) -> HttpResponse:
             data = upload.read()
             preview = preview_import(survey, data)
             if preview.ok:
+                # Previews nobody confirmed within a day are dropped with the next upload.
+                PendingImport.objects.filter(
+                    created_at__lt=timezone.now() - timedelta(days=1)
+                ).delete()
                 pending = PendingImport.objects.create(
                     survey=survey, user=request.user, filename=upload.name[:200], data=data
                 )
