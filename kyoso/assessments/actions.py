@@ -209,10 +209,19 @@ class SurveyQuestions:
 
     @classmethod
     def load(cls, survey: Survey) -> SurveyQuestions:
-        questions = list(survey.questions.prefetch_related("choices").order_by("number"))
+        questions = list(Question.objects.filter(survey_id=survey.pk).order_by("number"))
+        # Choices as plain tuples: building ~200 model instances per survey through
+        # prefetch_related was most of the cost of rescoring a whole survey.
+        choices: dict[int, list[d.Choice]] = {}
+        for question_id, value, label, score in (
+            Choice.objects.filter(question__survey_id=survey.pk)
+            .order_by("question_id", "number")
+            .values_list("question_id", "value", "label", "score")
+        ):
+            choices.setdefault(question_id, []).append(d.Choice(value, label, score))
         return cls(
             {q.code: q for q in questions},
-            {q.code: q.as_definition(list(q.choices.all())) for q in questions},
+            {q.code: q.definition_with(choices.get(q.pk, [])) for q in questions},
         )
 
 
@@ -410,13 +419,13 @@ def final_level(response: Response) -> int | None:
 
 
 @transaction.atomic
-def recompute_survey(survey: Survey) -> int:
+def recompute_survey(survey: Survey, questions: SurveyQuestions | None = None) -> int:
     """Rescore every response of a survey in bulk (after a rule or scoring change).
 
     Reads the scored answers in one query, scores in memory and writes back only the
     points and levels that changed; returns how many responses changed.
     """
-    questions = SurveyQuestions.load(survey)
+    questions = questions or SurveyQuestions.load(survey)
     code_of = {q.pk: code for code, q in questions.models.items() if q.scored}
     values: dict[int, dict[str, object]] = {}
     stored: list[tuple[int, int, str, int]] = []
@@ -428,7 +437,8 @@ def recompute_survey(survey: Survey) -> int:
     definitions = [questions.definitions[c] for c in code_of.values()]
     cards = {}
     changed_responses = []
-    for response in survey.responses.all().only("pk", "total", "maximum", "computed_level"):
+    # Plain instances: .only() here made every row reload its deferred survey_id.
+    for response in Response.objects.filter(survey_id=survey.pk).order_by():
         card = score_response(definitions, values.get(response.pk, {}))
         cards[response.pk] = card
         level = decide_level(survey.level_rules, card).level

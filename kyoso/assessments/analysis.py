@@ -13,6 +13,7 @@ from statistics import mean
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
+from .actions import SurveyQuestions, recompute_survey
 from .levels import LEVELS
 from .models import Answer, KpiTarget, LevelOverride, Question, Response, ResponseState, Survey
 
@@ -141,9 +142,11 @@ def item_means(survey: Survey) -> dict[str, float]:
     return {code: (sums.get(code) or 0) / submitted for code in codes}
 
 
-def build_analysis(survey: Survey) -> Analysis:
-    questions = list(survey.questions.exclude(family="").prefetch_related("choices"))
-    definitions = {q.code: q.as_definition(list(q.choices.all())) for q in questions}
+def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Analysis:
+    """The analysis of a survey; pass ``loaded`` when the caller has the questions already."""
+    loaded = loaded or SurveyQuestions.load(survey)
+    questions = [q for q in loaded.models.values() if q.scored]
+    definitions = loaded.definitions
     responses = list(
         Response.objects.filter(survey=survey, state=ResponseState.SUBMITTED)
         .select_related("municipality__region")
@@ -255,3 +258,14 @@ def _kpi(survey: Survey, surveys_by_year, levels_by_response) -> dict:
             for level in sorted(LEVELS, reverse=True)
         }
     return table
+
+
+def recompute_and_analyse(surveys) -> list[Analysis]:
+    """Rescore every response of each survey and rebuild its analysis, loading each
+    survey's questions once for both (the full recomputation of the benchmark)."""
+    analyses = []
+    for survey in surveys:
+        loaded = SurveyQuestions.load(survey)
+        recompute_survey(survey, loaded)
+        analyses.append(build_analysis(survey, loaded))
+    return analyses

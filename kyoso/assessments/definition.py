@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class QuestionType(StrEnum):
@@ -60,7 +61,7 @@ class Question:
     def scored(self) -> bool:
         return self.family is not Family.NONE
 
-    @property
+    @cached_property  # scoring asks for it once per item per response
     def max_points(self) -> int:
         if not self.scored:
             return 0

@@ -107,6 +107,9 @@ class Question(models.Model):
     def as_definition(self, choices: list[Choice] | None = None) -> d.Question:
         """The pure form used by scoring; pass prefetched choices to avoid a query."""
         choices = list(self.choices.all()) if choices is None else choices
+        return self.definition_with([d.Choice(c.value, c.label, c.score) for c in choices])
+
+    def definition_with(self, choices: list[d.Choice]) -> d.Question:
         return d.Question(
             code=self.code,
             text=self.text,
@@ -115,7 +118,7 @@ class Question(models.Model):
             help=self.help,
             family=d.Family(self.family),
             area=self.area,
-            choices=tuple(d.Choice(c.value, c.label, c.score) for c in choices),
+            choices=tuple(choices),
             thresholds=tuple(d.Threshold(a, p) for a, p in self.thresholds),
             minimum=self.minimum,
             maximum=self.maximum,

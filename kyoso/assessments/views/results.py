@@ -132,4 +132,9 @@ def analysis_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def heat_map(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_team_survey(request.user, slug)
     analysis = build_analysis(survey)
-    return render(request, "assessments/heatmap.html", {"survey": survey, "analysis": analysis})
+    codes = [item.code for item in analysis.items]
+    # Cells prepared here: a 1,741 × 26 table is too slow with lookups in the template.
+    rows = [(m, [m.items.get(code, 0) for code in codes]) for m in analysis.municipalities]
+    return render(
+        request, "assessments/heatmap.html", {"survey": survey, "analysis": analysis, "rows": rows}
+    )
