@@ -25,6 +25,11 @@ in production, so that neither Django's query log nor template debugging is time
 (``--keep-debug`` keeps it on). Queries are counted in separate, untimed runs with
 ``CaptureQueriesContext``. ``--profile`` also writes cProfile summaries of the main
 steps to ``bench/var/profiles/``.
+
+Run it on an idle machine. The results record which code was measured (a hash of
+``kyoso/**/*.py|html`` and HEAD, at start and end) and how much CPU other processes used
+meanwhile, and warn when either makes the numbers doubtful. docs/benchmarks.md has the
+results and their analysis.
 """
 
 from __future__ import annotations
@@ -137,6 +142,71 @@ def reset_postgres_schema() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP SCHEMA public CASCADE")
         cursor.execute("CREATE SCHEMA public")
+
+
+def code_fingerprint() -> dict:
+    """What is being measured: a hash of the project's code and templates, and HEAD.
+
+    Taken at the start and the end of a run, so results are tied to one version of the
+    code and a change during the run (another process editing the tree) shows.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = sorted(
+        f
+        for pattern in ("*.py", "*.html")
+        for f in (ROOT / "kyoso").rglob(pattern)
+        if "__pycache__" not in f.parts
+    )
+    for f in files:
+        digest.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    head = ""
+    try:  # read from .git's files: no git command is run
+        ref = (ROOT / ".git" / "HEAD").read_text().strip()
+        if ref.startswith("ref: "):
+            ref_path = ROOT / ".git" / ref[5:]
+            if ref_path.exists():
+                head = ref_path.read_text().strip()
+            else:
+                packed = (ROOT / ".git" / "packed-refs").read_text().splitlines()
+                head = next((ln.split()[0] for ln in packed if ln.endswith(ref[5:])), "")
+        else:
+            head = ref
+    except OSError:
+        pass
+    return {"sha256": digest.hexdigest()[:16], "files": len(files), "git_head": head[:12]}
+
+
+def cpu_counters() -> dict[str, float] | None:
+    """Machine-wide busy and steal CPU seconds (/proc/stat) and this process's own."""
+    import resource
+
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "busy": (user + nice + system + irq + softirq) / tick,
+        "steal": steal / tick,
+        "own": own.ru_utime + own.ru_stime,
+    }
+
+
+def contention(start: dict[str, float] | None, seconds: float) -> dict:
+    """CPU that other processes used during the run: a busy machine makes timings worse."""
+    end = cpu_counters()
+    if start is None or end is None:
+        return {}
+    others = (end["busy"] - start["busy"]) - (end["own"] - start["own"])
+    return {
+        "cpu_steal_during_run_s": round(end["steal"] - start["steal"], 1),
+        "cpu_used_by_other_processes_s": round(others, 1),
+        "other_processes_share_of_one_core": round(others / seconds, 2) if seconds else None,
+    }
 
 
 def machine_info(vendor: str) -> dict:
@@ -335,9 +405,12 @@ def seconds(fn: Callable[[], object]) -> float:
 
 
 def count_queries(fn: Callable[[], object]) -> tuple[int, list[str]]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    # The log keeps the last 9,000 queries and CaptureQueriesContext counts by its
+    # length: start from an empty log, or a full one reports 0.
+    reset_queries()
     with CaptureQueriesContext(connection) as context:
         fn()
     return len(context.captured_queries), [q["sql"][:160] for q in context.captured_queries]
@@ -371,18 +444,19 @@ def full_recompute() -> dict:
     from kyoso.assessments.actions import recompute_survey
     from kyoso.assessments.analysis import build_analysis
 
-    t0 = time.perf_counter()
+    cpu0, t0 = time.process_time(), time.perf_counter()
     surveys = bench_surveys()
     for survey in surveys:
         recompute_survey(survey)
     t1 = time.perf_counter()
     for survey in surveys:
         build_analysis(survey)
-    t2 = time.perf_counter()
+    cpu2, t2 = time.process_time(), time.perf_counter()
     return {
         "rescore_s": round(t1 - t0, 3),
         "analysis_s": round(t2 - t1, 3),
         "total_s": round(t2 - t0, 3),
+        "process_cpu_s": round(cpu2 - cpu0, 3),  # wall ≫ CPU: waiting (I/O, server, VM)
     }
 
 
@@ -717,6 +791,8 @@ def main(argv: list[str] | None = None) -> int:
         override_settings(DEBUG=False).enable()  # production-like: no query log, no template debug
     vendor = connection.vendor
     started = dt.datetime.now(dt.UTC)
+    counters_at_start = cpu_counters()
+    code_at_start = code_fingerprint()
     print(f"Kyoso assessment scale benchmark on {vendor}, DEBUG={settings.DEBUG}")
     print("Generating data…")
     data = generate(vendor)
@@ -755,6 +831,7 @@ def main(argv: list[str] | None = None) -> int:
             "separately for each page)",
             "query_counts": "django.test.utils.CaptureQueriesContext in separate untimed runs",
         },
+        "code": {"at_start": code_at_start},
         "data": data,
         "targets": TARGETS,
         "results": rows,
@@ -763,6 +840,21 @@ def main(argv: list[str] | None = None) -> int:
         "profiles": profiles,
         "duration_s": round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1),
     }
+    if hasattr(os, "sched_getaffinity"):  # Linux: ru_maxrss is in KiB
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        machine["peak_rss_mib"] = round(peak / 1024)
+    # Includes the PostgreSQL server's CPU when it runs on this machine.
+    machine.update(contention(counters_at_start, result["duration_s"]))
+    machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    if (machine.get("other_processes_share_of_one_core") or 0) > 0.1 and vendor == "sqlite":
+        print("WARNING: other processes used CPU during the run; timings may be pessimistic.")
+    code_at_end = code_fingerprint()
+    result["code"]["changed_during_run"] = code_at_end != code_at_start
+    if result["code"]["changed_during_run"]:
+        result["code"]["at_end"] = code_at_end
+        print("WARNING: the code under test changed during the run; results are mixed.")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"Results written to {args.out} ({result['duration_s']} s in all)")
