@@ -25,6 +25,7 @@ from kyoso.lib.lgcode import InvalidCodeError, is_valid_code, normalize_code
 from kyoso.municipalities.models import Municipality
 
 from .actions import SurveyQuestions, response_for, save_answers, submit_response
+from .definition import Problem
 from .models import ChangeSource, Survey
 from .values import AnswerError, from_cell
 
@@ -48,22 +49,9 @@ IGNORED_COLUMNS = {
 MAX_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    message: str
-    row: int | None = None  # line in the file (the header is line 1)
-    column: str = ""
-
-    def __str__(self) -> str:
-        where = "・".join(
-            p
-            for p in (
-                f"{self.row} 行目" if self.row else "",
-                f"列「{self.column}」" if self.column else "",
-            )
-            if p
-        )
-        return f"{where}: {self.message}" if where else self.message
+def ImportProblem(message: str, row: int | None = None, column: str = "") -> Problem:
+    """A problem of an answer file: located by line (the header is line 1) and column."""
+    return Problem(message, "", row, column)
 
 
 @dataclass
@@ -78,7 +66,7 @@ class ImportRow:
 class ImportPreview:
     columns: list[tuple[str, str]] = field(default_factory=list)  # (header, question code)
     rows: list[ImportRow] = field(default_factory=list)
-    problems: list[ImportProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
