@@ -13,6 +13,8 @@ from statistics import mean
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
+from kyoso.municipalities.models import Kind
+
 from .actions import SurveyQuestions, recompute_survey
 from .levels import LEVELS
 from .models import Answer, KpiTarget, LevelOverride, Question, Response, ResponseState, Survey
@@ -167,6 +169,7 @@ def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Ana
             answered[response_id].add(code)
     surveys_by_year = latest_surveys(survey.prefecture_id)
     levels_by_response = final_levels([s.pk for s in surveys_by_year.values()] + [survey.pk])
+    kind_labels = {value: str(label) for value, label in Kind.choices}  # once, not per row
     results = []
     for response in responses:
         _, level, reason = levels_by_response.get(response.pk, (None, response.computed_level, ""))
@@ -176,7 +179,7 @@ def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Ana
                 code=m.code,
                 name=m.name,
                 region=m.region.name if m.region else "",
-                kind=m.get_kind_display(),
+                kind=kind_labels[m.kind],
                 response_id=response.pk,
                 state=response.state,
                 total=response.total,
