@@ -51,15 +51,27 @@ def get_team_survey(user: User, slug: str) -> Survey:
 
 
 def get_answering_response(user: User, slug: str, code: str) -> Response:
-    """The response a staff member answers for their own municipality (created on first use)."""
+    """The response a staff member answers for their own municipality.
+
+    Created on first use while the survey is open; looking at a closed survey never
+    creates an empty response (it would show as 回答中 on the prefecture's status page).
+    """
     survey = get_survey_for_user(user, slug)
     municipality = own_municipalities(user).filter(code=code).first()
     if municipality is None or municipality.prefecture_id != survey.prefecture_id:
         raise Http404
-    response, _ = Response.objects.select_related("survey", "municipality").get_or_create(
-        survey=survey, municipality=municipality
+    existing = (
+        Response.objects.select_related("survey", "municipality")
+        .filter(survey=survey, municipality=municipality)
+        .first()
     )
-    return response
+    if existing is not None:
+        return existing
+    if survey.state != SurveyState.OPEN:
+        raise Http404  # nothing was answered, and nothing can be any more
+    return Response.objects.select_related("survey", "municipality").get_or_create(
+        survey=survey, municipality=municipality
+    )[0]
 
 
 def get_team_response(user: User, slug: str, code: str) -> Response:

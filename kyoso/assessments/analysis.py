@@ -29,7 +29,8 @@ class MunicipalityResult:
     code: str
     name: str
     region: str
-    kind: str
+    kind: str  # label as shown (市, 町 …; translated on English pages)
+    is_city: bool  # 市 or 特別区: the "市 / 町村" comparison group, whatever the language
     response_id: int
     state: str
     total: int
@@ -180,6 +181,7 @@ def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Ana
                 name=m.name,
                 region=m.region.name if m.region else "",
                 kind=kind_labels[m.kind],
+                is_city=m.kind in (Kind.CITY, Kind.SPECIAL_WARD),
                 response_id=response.pk,
                 state=response.state,
                 total=response.total,

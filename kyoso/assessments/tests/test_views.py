@@ -126,6 +126,12 @@ class AnsweringTest(SurveyTestCase):
         self.assertEqual(self.client.get(self.page_url()).status_code, 404)
         self.assertNotContains(self.client.get("/surveys/"), self.survey.title)
 
+    def test_looking_at_a_closed_survey_creates_no_response(self):
+        actions.set_survey_state(self.survey, SurveyState.CLOSED)
+        self.login("staff_wakayama")
+        self.assertEqual(self.client.get(self.page_url()).status_code, 404)
+        self.assertFalse(Response.objects.filter(survey=self.survey).exists())
+
     def test_closed_survey_cannot_be_changed(self):
         actions.set_survey_state(self.survey, SurveyState.CLOSED)
         self.login("staff_wakayama")
@@ -216,6 +222,15 @@ class ResultsAccessTest(SurveyTestCase):
         self.assertContains(page, "和歌山市の結果")
         self.assertContains(page, "判定基準")
         self.assertEqual(self.results("302023").status_code, 404)
+
+    def test_kind_mean_is_the_same_in_english(self):
+        actions.set_survey_state(self.survey, SurveyState.PUBLISHED)
+        self.login("staff_wakayama")
+        japanese = self.results().context["kind_mean"]
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        english = self.results().context["kind_mean"]
+        self.assertIsNotNone(japanese)
+        self.assertEqual(japanese, english)
 
     def test_prefecture_team_sees_every_result_and_the_analysis(self):
         for persona in ("prefecture_admin", "advisor"):

@@ -69,7 +69,7 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
     region = municipality.region.name if municipality.region else None
     peers = {
         "region": [r for r in analysis.municipalities if region and r.region == region],
-        "kind": [r for r in analysis.municipalities if (r.kind in ("市", "特別区")) == is_city],
+        "kind": [r for r in analysis.municipalities if r.is_city == is_city],
     }
     rows = _item_rows(analysis, result, previous_result, answers, loaded.definitions, peers)
     decision = None
