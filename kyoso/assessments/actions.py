@@ -13,6 +13,7 @@ from django.utils import timezone
 from kyoso.accounts.models import User
 from kyoso.municipalities.models import Municipality, Prefecture
 
+from . import bulk
 from . import definition as d
 from .levels import LEVELS, decide_level, validate_rules
 from .models import (
@@ -429,41 +430,29 @@ def recompute_survey(survey: Survey, questions: SurveyQuestions | None = None) -
     code_of = {q.pk: code for code, q in questions.models.items() if q.scored}
     values: dict[int, dict[str, object]] = {}
     stored: list[tuple[int, int, str, int]] = []
-    for answer_id, response_id, question_id, value, points in Answer.objects.filter(
-        response__survey=survey, question_id__in=code_of
-    ).values_list("pk", "response_id", "question_id", "value", "points"):
+    for answer_id, response_id, question_id, value, points in bulk.scored_answers(
+        survey.pk, code_of
+    ):
         values.setdefault(response_id, {})[code_of[question_id]] = value
         stored.append((answer_id, response_id, code_of[question_id], points))
     definitions = [questions.definitions[c] for c in code_of.values()]
     cards = {}
     changed_responses = []
-    # Plain instances: .only() here made every row reload its deferred survey_id.
-    for response in Response.objects.filter(survey_id=survey.pk).order_by():
-        card = score_response(definitions, values.get(response.pk, {}))
-        cards[response.pk] = card
+    for response_id, total, maximum, computed_level in Response.objects.filter(
+        survey_id=survey.pk
+    ).values_list("pk", "total", "maximum", "computed_level"):
+        card = score_response(definitions, values.get(response_id, {}))
+        cards[response_id] = card
         level = decide_level(survey.level_rules, card).level
-        if (response.total, response.maximum, response.computed_level) != (
-            card.total,
-            card.maximum,
-            level,
-        ):
-            response.total, response.maximum, response.computed_level = (
-                card.total,
-                card.maximum,
-                level,
-            )
-            changed_responses.append(response)
+        if (total, maximum, computed_level) != (card.total, card.maximum, level):
+            changed_responses.append((response_id, card.total, card.maximum, level))
     # Points take four values at most, so one UPDATE per value (in chunks of ids) is far
-    # cheaper than bulk_update's CASE per row when a rule change touches every answer.
+    # cheaper than a CASE per row when a rule change touches every answer.
     by_points: dict[int, list[int]] = {}
     for answer_id, response_id, code, points in stored:
         new = cards[response_id].points(code)
         if new != points:
             by_points.setdefault(new, []).append(answer_id)
-    for points, ids in by_points.items():
-        for start in range(0, len(ids), 5000):
-            Answer.objects.filter(pk__in=ids[start : start + 5000]).update(points=points)
-    Response.objects.bulk_update(
-        changed_responses, ["total", "maximum", "computed_level"], batch_size=2000
-    )
+    bulk.update_answer_points(by_points)
+    bulk.update_response_scores(changed_responses)
     return len(changed_responses)

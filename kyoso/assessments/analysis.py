@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from statistics import mean
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
-from kyoso.municipalities.models import Kind
+from kyoso.municipalities.models import Kind, Municipality
 
 from .actions import SurveyQuestions, recompute_survey
 from .levels import LEVELS
@@ -89,6 +88,50 @@ class Analysis:
         return next((m for m in self.municipalities if m.code == code), None)
 
 
+@dataclass
+class PrefectureContext:
+    """What every analysis of one prefecture's surveys shares, read once.
+
+    A page builds one for its survey; a full recomputation builds one per prefecture and
+    reuses it for all of that prefecture's surveys (five fiscal years read the same
+    levels, targets and previous-year means).
+    """
+
+    surveys_by_year: dict[int, Survey]  # the newest version of each fiscal year
+    levels_by_response: dict[int, tuple[int, int | None, str]]  # see final_levels()
+    targets: dict[int, dict[int, int]]  # fiscal year -> level -> target count
+    expected: int  # active municipalities: those that should answer
+    means: dict[int, dict[str, float]] = field(default_factory=dict)  # survey id -> means
+
+    @classmethod
+    def load(cls, prefecture_id: int) -> PrefectureContext:
+        survey_ids = list(
+            Survey.objects.filter(prefecture_id=prefecture_id).values_list("pk", flat=True)
+        )
+        targets: dict[int, dict[int, int]] = defaultdict(dict)
+        for year, level, count in KpiTarget.objects.filter(prefecture_id=prefecture_id).values_list(
+            "fiscal_year", "level", "count"
+        ):
+            targets[year][level] = count
+        return cls(
+            surveys_by_year=latest_surveys(prefecture_id),
+            levels_by_response=final_levels(survey_ids),
+            targets=dict(targets),
+            expected=Municipality.objects.filter(
+                prefecture_id=prefecture_id, is_active=True
+            ).count(),
+        )
+
+    def previous(self, survey: Survey) -> Survey | None:
+        """The newest version of the previous fiscal year's survey (as previous_survey)."""
+        return self.surveys_by_year.get(survey.fiscal_year - 1)
+
+    def means_of(self, survey: Survey) -> dict[str, float]:
+        if survey.pk not in self.means:
+            self.means[survey.pk] = item_means(survey)
+        return self.means[survey.pk]
+
+
 def latest_surveys(prefecture_id: int) -> dict[int, Survey]:
     """The newest version of each fiscal year's survey of a prefecture."""
     surveys: dict[int, Survey] = {}
@@ -145,9 +188,15 @@ def item_means(survey: Survey) -> dict[str, float]:
     return {code: (sums.get(code) or 0) / submitted for code in codes}
 
 
-def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Analysis:
-    """The analysis of a survey; pass ``loaded`` when the caller has the questions already."""
+def build_analysis(
+    survey: Survey,
+    loaded: SurveyQuestions | None = None,
+    context: PrefectureContext | None = None,
+) -> Analysis:
+    """The analysis of a survey; pass ``loaded`` and ``context`` when the caller has the
+    questions and the prefecture's shared data already (see build_analyses)."""
     loaded = loaded or SurveyQuestions.load(survey)
+    context = context or PrefectureContext.load(survey.prefecture_id)
     questions = [q for q in loaded.models.values() if q.scored]
     definitions = loaded.definitions
     responses = list(
@@ -168,8 +217,7 @@ def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Ana
         points[response_id][code] = earned
         if is_answered:
             answered[response_id].add(code)
-    surveys_by_year = latest_surveys(survey.prefecture_id)
-    levels_by_response = final_levels([s.pk for s in surveys_by_year.values()] + [survey.pk])
+    levels_by_response = context.levels_by_response
     kind_labels = {value: str(label) for value, label in Kind.choices}  # once, not per row
     results = []
     for response in responses:
@@ -193,8 +241,8 @@ def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Ana
                 unanswered=[q.code for q in questions if q.code not in answered[response.pk]],
             )
         )
-    previous = previous_survey(survey)
-    previous_means = item_means(previous) if previous else {}
+    previous = context.previous(survey)
+    previous_means = context.means_of(previous) if previous else {}
     items = []
     for q in questions:
         values = [r.items[q.code] for r in results]
@@ -205,19 +253,20 @@ def build_analysis(survey: Survey, loaded: SurveyQuestions | None = None) -> Ana
                 family=q.family,
                 area=q.area,
                 max_points=definitions[q.code].max_points,
-                mean_score=mean(values) if values else 0.0,
+                mean_score=sum(values) / len(values) if values else 0.0,
                 previous_mean_score=previous_means.get(q.code),
             )
         )
     _flag(items)
+    context.means[survey.pk] = {item.code: item.mean_score for item in items}
     return Analysis(
         survey=survey,
         previous=previous,
         municipalities=results,
         items=items,
         levels=_count_levels(r.level for r in results),
-        kpi=_kpi(survey, surveys_by_year, levels_by_response),
-        expected=survey.prefecture.municipalities.filter(is_active=True).count(),
+        kpi=_kpi(context),
+        expected=context.expected,
     )
 
 
@@ -243,34 +292,49 @@ def _flag(items: list[ItemStat]) -> None:
             item.flags.append("small_growth")
 
 
-def _kpi(survey: Survey, surveys_by_year, levels_by_response) -> dict:
+def _kpi(context: PrefectureContext) -> dict:
     counts: dict[int, dict[int, int]] = defaultdict(lambda: {n: 0 for n in LEVELS})
-    year_of = {s.pk: year for year, s in surveys_by_year.items()}
-    for survey_id, level, _ in levels_by_response.values():
+    year_of = {s.pk: year for year, s in context.surveys_by_year.items()}
+    for survey_id, level, _ in context.levels_by_response.values():
         if survey_id in year_of and level in LEVELS:
             counts[year_of[survey_id]][level] += 1
-    targets: dict[int, dict[int, int]] = defaultdict(dict)
-    for target in KpiTarget.objects.filter(prefecture_id=survey.prefecture_id):
-        targets[target.fiscal_year][target.level] = target.count
-    years = sorted(set(surveys_by_year) | set(targets))
+    targets = context.targets
+    years = sorted(set(context.surveys_by_year) | set(targets))
     table = {}
     for year in years:
         table[year] = {
             level: {
-                "actual": counts[year][level] if year in surveys_by_year else None,
-                "target": targets[year].get(level),
+                "actual": counts[year][level] if year in context.surveys_by_year else None,
+                "target": targets.get(year, {}).get(level),
             }
             for level in sorted(LEVELS, reverse=True)
         }
     return table
 
 
+def build_analyses(surveys, loaded: dict[int, SurveyQuestions] | None = None) -> list[Analysis]:
+    """Analyses of many surveys, sharing one PrefectureContext per prefecture.
+
+    Surveys are analysed oldest first, so that each year's item means serve as the
+    next year's "previous" without being read again. Returns them in the given order.
+    """
+    loaded = loaded or {}
+    contexts: dict[int, PrefectureContext] = {}
+    built: dict[int, Analysis] = {}
+    for survey in sorted(surveys, key=lambda s: (s.fiscal_year, s.version)):
+        if survey.prefecture_id not in contexts:
+            contexts[survey.prefecture_id] = PrefectureContext.load(survey.prefecture_id)
+        built[survey.pk] = build_analysis(
+            survey, loaded.get(survey.pk), contexts[survey.prefecture_id]
+        )
+    return [built[s.pk] for s in surveys]
+
+
 def recompute_and_analyse(surveys) -> list[Analysis]:
     """Rescore every response of each survey and rebuild its analysis, loading each
     survey's questions once for both (the full recomputation of the benchmark)."""
-    analyses = []
+    surveys = list(surveys)
+    loaded = {survey.pk: SurveyQuestions.load(survey) for survey in surveys}
     for survey in surveys:
-        loaded = SurveyQuestions.load(survey)
-        recompute_survey(survey, loaded)
-        analyses.append(build_analysis(survey, loaded))
-    return analyses
+        recompute_survey(survey, loaded[survey.pk])
+    return build_analyses(surveys, loaded)

@@ -7,6 +7,7 @@ import dataclasses
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kyoso.assessments import bulk
 from kyoso.assessments import definition as d
 from kyoso.assessments.actions import (
     ConflictError,
@@ -16,6 +17,7 @@ from kyoso.assessments.actions import (
     current_override,
     final_level,
     override_level,
+    recompute_survey,
     rescore,
     response_for,
     return_response,
@@ -641,3 +643,53 @@ class RescoreTest(SurveyTestCase):
         self.assertEqual(Response.objects.get(pk=self.response.pk).computed_level, 1)
         self.assertEqual(self.answer("D1").points, 0)
         self.assertEqual(self.answer("D2").points, 3)
+
+
+class RecomputeSurveyTest(SurveyTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.kainan = response_for(cls.survey, cls.kainan_city)
+        for response, user in ((cls.response, cls.staff_wakayama), (cls.kainan, cls.staff_kainan)):
+            save_answers(response, answer_values(cls.definitions), user=user, expected_revision=0)
+
+    def scores(self, response) -> tuple:
+        stored = Response.objects.get(pk=response.pk)
+        return stored.total, stored.maximum, stored.computed_level
+
+    def test_a_scoring_change_rewrites_points_totals_and_levels_of_every_response(self):
+        Choice.objects.filter(question__survey=self.survey, value="promoting").update(score=0)
+        self.assertEqual(recompute_survey(self.survey), 2)
+        for response in (self.response, self.kainan):
+            # 18 national items now earn 0 of 2; D1–D8 still 3 each.
+            self.assertEqual(self.scores(response), (24, 18 * 2 + 24, 2))  # 24 / 60 ≥ 0.25
+            self.assertEqual(self.answer("0-1", response).points, 0)
+            self.assertEqual(self.answer("D1", response).points, 3)
+
+    def test_nothing_is_written_when_the_scores_are_current(self):
+        self.assertEqual(recompute_survey(self.survey), 0)
+        self.assertEqual(self.scores(self.response), (SCORED_MAXIMUM, SCORED_MAXIMUM, 4))
+
+    def test_forgotten_scores_are_restored(self):
+        Answer.objects.update(points=0)
+        Response.objects.update(total=0, maximum=0, computed_level=None)
+        self.assertEqual(recompute_survey(self.survey), 2)
+        self.assertEqual(self.scores(self.kainan), (SCORED_MAXIMUM, SCORED_MAXIMUM, 4))
+        self.assertEqual(self.answer("3-3", self.kainan).points, 3)
+
+    def test_bulk_score_writes_accept_a_level_of_none_in_every_row(self):
+        bulk.update_response_scores([(self.response.pk, 5, 10, None), (self.kainan.pk, 7, 9, None)])
+        self.assertEqual(self.scores(self.response), (5, 10, None))
+        self.assertEqual(self.scores(self.kainan), (7, 9, None))
+
+    def test_bulk_answer_values_are_decoded_as_the_json_field_decodes_them(self):
+        self.save({"D1": None}, response=self.kainan, user=self.staff_kainan)
+        questions = SurveyQuestions.load(self.survey)
+        ids = [q.pk for q in questions.models.values()]
+        rows = {row[0]: row[3] for row in bulk.scored_answers(self.survey.pk, ids)}
+        expected = dict(
+            Answer.objects.filter(response__survey=self.survey).values_list("pk", "value")
+        )
+        self.assertEqual(rows, expected)
+        kinds = {type(value) for value in rows.values()}
+        self.assertTrue({str, int, list, type(None)} <= kinds, kinds)

@@ -5,8 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
-from kyoso.assessments.analysis import build_analysis
-from kyoso.assessments.models import Response, ResponseState, Survey, SurveyState
+from kyoso.assessments.analysis import build_analyses, build_analysis, recompute_and_analyse
+from kyoso.assessments.models import Answer, Response, ResponseState, Survey, SurveyState
 
 
 @override_settings(DEBUG=True)
@@ -47,3 +47,28 @@ class DemoAssessmentStoryTest(TestCase):
         self.assertEqual(states.count(ResponseState.SUBMITTED), 10)
         self.assertEqual(states.count(ResponseState.DRAFT), 10)
         self.assertEqual(Survey.objects.get(slug="wakayama-2024").state, SurveyState.PUBLISHED)
+
+    def test_a_full_recomputation_from_forgotten_scores_tells_the_same_story(self):
+        surveys = list(Survey.objects.filter(prefecture__code="300004").order_by("-fiscal_year"))
+        stored = sorted(Answer.objects.values_list("pk", "points"))
+        Answer.objects.update(points=0)
+        Response.objects.update(total=0, maximum=0, computed_level=None)
+        analyses = recompute_and_analyse(surveys)
+        self.assertEqual([a.survey for a in analyses], surveys)  # in the order given
+        by_slug = {a.survey.slug: a for a in analyses}
+        self.assertEqual(by_slug["wakayama-2023"].levels, self.r5.levels)
+        self.assertEqual(by_slug["wakayama-2024"].levels, {4: 6, 3: 22, 2: 2, 1: 0})
+        self.assertEqual(sorted(Answer.objects.values_list("pk", "points")), stored)
+        self.assertFalse(Response.objects.filter(state="submitted", computed_level=None).exists())
+
+    def test_analyses_built_together_equal_those_built_one_by_one(self):
+        surveys = list(Survey.objects.filter(prefecture__code="300004"))
+        together = build_analyses(surveys)
+        for alone, shared in zip((build_analysis(s) for s in surveys), together, strict=True):
+            with self.subTest(survey=alone.survey.slug):
+                self.assertEqual(shared.survey, alone.survey)
+                self.assertEqual(shared.previous, alone.previous)
+                self.assertEqual(shared.municipalities, alone.municipalities)
+                self.assertEqual(shared.items, alone.items)
+                self.assertEqual((shared.levels, shared.kpi), (alone.levels, alone.kpi))
+                self.assertEqual(shared.expected, alone.expected)
