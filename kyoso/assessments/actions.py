@@ -29,7 +29,7 @@ from .models import (
     Survey,
     SurveyState,
 )
-from .scoring import is_answered, score_response
+from .scoring import ScoreCard, is_answered, score_response
 
 
 class DefinitionError(Exception):
@@ -419,13 +419,21 @@ def final_level(response: Response) -> int | None:
     return override.level if override else response.computed_level
 
 
-@transaction.atomic
 def recompute_survey(survey: Survey, questions: SurveyQuestions | None = None) -> int:
     """Rescore every response of a survey in bulk (after a rule or scoring change).
 
     Reads the scored answers in one query, scores in memory and writes back only the
     points and levels that changed; returns how many responses changed.
     """
+    return recompute_survey_cards(survey, questions)[0]
+
+
+@transaction.atomic
+def recompute_survey_cards(
+    survey: Survey, questions: SurveyQuestions | None = None
+) -> tuple[int, dict[int, ScoreCard]]:
+    """recompute_survey, also returning each response's score card by response id (so
+    that a full recomputation can build the analysis without reading answers again)."""
     questions = questions or SurveyQuestions.load(survey)
     code_of = {q.pk: code for code, q in questions.models.items() if q.scored}
     values: dict[int, dict[str, object]] = {}
@@ -436,7 +444,7 @@ def recompute_survey(survey: Survey, questions: SurveyQuestions | None = None) -
         values.setdefault(response_id, {})[code_of[question_id]] = value
         stored.append((answer_id, response_id, code_of[question_id], points))
     definitions = [questions.definitions[c] for c in code_of.values()]
-    cards = {}
+    cards: dict[int, ScoreCard] = {}
     changed_responses = []
     for response_id, total, maximum, computed_level in Response.objects.filter(
         survey_id=survey.pk
@@ -455,4 +463,4 @@ def recompute_survey(survey: Survey, questions: SurveyQuestions | None = None) -
             by_points.setdefault(new, []).append(answer_id)
     bulk.update_answer_points(by_points)
     bulk.update_response_scores(changed_responses)
-    return len(changed_responses)
+    return len(changed_responses), cards

@@ -5,8 +5,8 @@ Two things dominated that: decoding every answer value from JSON one by one, and
 ``bulk_update``, which builds a ``CASE WHEN id = … THEN …`` expression per row and
 field. This module reads answer values as their JSON text (decoded once per distinct
 text: answers repeat the same few choice values and counts) and writes scores with one
-``UPDATE … FROM (VALUES …)`` statement per batch, which SQLite (3.33+) and PostgreSQL
-both run.
+``UPDATE … FROM`` statement per batch: from a ``VALUES`` list on SQLite (3.33+), from
+arrays on PostgreSQL, where psycopg would otherwise parse thousands of placeholders.
 """
 
 from __future__ import annotations
@@ -48,10 +48,16 @@ def scored_answers(survey_id: int, question_ids: Iterable[int]) -> Iterator[tupl
 
 
 def update_answer_points(ids_by_points: dict[int, list[int]]) -> None:
-    """Set the points of answers: one UPDATE per points value and batch of ids."""
+    """Set the points of answers: one UPDATE per points value (and batch of ids)."""
     table = connection.ops.quote_name(Answer._meta.db_table)
     with connection.cursor() as cursor:
         for points, ids in ids_by_points.items():
+            if connection.vendor == "postgresql":  # one array parameter, however many ids
+                cursor.execute(
+                    f"UPDATE {table} SET points = %s WHERE id = ANY(%s)",  # noqa: S608
+                    [points, ids],
+                )
+                continue
             for start in range(0, len(ids), ANSWER_BATCH):
                 batch = ids[start : start + ANSWER_BATCH]
                 placeholders = ", ".join(["%s"] * len(batch))
@@ -65,18 +71,28 @@ def update_answer_points(ids_by_points: dict[int, list[int]]) -> None:
 
 def update_response_scores(rows: list[tuple[int, int, int, int | None]]) -> None:
     """Write (response id, total, maximum, computed level) rows in a few statements."""
+    if not rows:
+        return
     table = connection.ops.quote_name(Response._meta.db_table)
+    if connection.vendor == "postgresql":  # four array parameters, however many rows
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET total = new.total, maximum = new.maximum, "  # noqa: S608
+                "computed_level = new.level "
+                "FROM unnest(%s::bigint[], %s::integer[], %s::integer[], %s::integer[]) "
+                f"AS new (id, total, maximum, level) WHERE {table}.id = new.id",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         values = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
-        # The CASTs type the VALUES columns on PostgreSQL (a column of NULLs is text).
         sql = (
             # Only the table name and placeholders are formatted in: values are parameters.
-            f"WITH new_scores (id, total, maximum, computed_level) AS (VALUES {values}) "  # noqa: S608
-            f"UPDATE {table} SET total = CAST(new_scores.total AS integer), "
-            "maximum = CAST(new_scores.maximum AS integer), "
-            "computed_level = CAST(new_scores.computed_level AS integer) "
-            f"FROM new_scores WHERE {table}.id = CAST(new_scores.id AS bigint)"
+            f"WITH new_scores (id, total, maximum, level) AS (VALUES {values}) "  # noqa: S608
+            f"UPDATE {table} SET total = new_scores.total, maximum = new_scores.maximum, "
+            "computed_level = new_scores.level "
+            f"FROM new_scores WHERE {table}.id = new_scores.id"
         )
         params = [value for row in batch for value in row]
         with connection.cursor() as cursor:

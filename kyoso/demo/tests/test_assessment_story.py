@@ -60,6 +60,11 @@ class DemoAssessmentStoryTest(TestCase):
         self.assertEqual(by_slug["wakayama-2024"].levels, {4: 6, 3: 22, 2: 2, 1: 0})
         self.assertEqual(sorted(Answer.objects.values_list("pk", "points")), stored)
         self.assertFalse(Response.objects.filter(state="submitted", computed_level=None).exists())
+        for analysis in analyses:  # built from the fresh score cards, as from stored points
+            with self.subTest(survey=analysis.survey.slug):
+                alone = build_analysis(analysis.survey)
+                self.assertEqual(analysis.municipalities, alone.municipalities)
+                self.assertEqual(analysis.items, alone.items)
 
     def test_analyses_built_together_equal_those_built_one_by_one(self):
         surveys = list(Survey.objects.filter(prefecture__code="300004"))
