@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "kyoso.municipalities",
     "kyoso.accounts",
     "kyoso.assessments",
+    "kyoso.consultations",
+    "kyoso.activities",
     "kyoso.demo",
 ]
 
@@ -156,6 +158,8 @@ STATICFILES_DIRS = [BASE_DIR / "kyoso" / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Largest attachment accepted (kyoso/core/uploads.py); 20 MB by default.
+KYOSO_UPLOAD_MAX_BYTES = env_int("KYOSO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

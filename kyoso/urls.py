@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("kyoso.accounts.urls")),
     path("municipalities/", include("kyoso.municipalities.urls")),
     path("surveys/", include("kyoso.assessments.urls")),
+    path("consultations/", include("kyoso.consultations.urls")),
+    path("activities/", include("kyoso.activities.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -105,3 +105,41 @@ def for_prefecture_team(user: User) -> dict:
     }
     context.update(_fiscal_year())
     return context
+
+
+def for_advisor(user: User) -> dict:
+    """The team home plus the advisor's own municipalities: latest level, open
+    follow-ups and the date of the last consultation held (a few queries in all)."""
+    from django.db.models import Max
+
+    from kyoso.consultations.models import Assignment, FollowUpStatus, Status
+
+    context = for_prefecture_team(user)
+    years = Assignment.objects.filter(advisor=user, fiscal_year__lte=current_fiscal_year())
+    year = years.aggregate(latest=Max("fiscal_year"))["latest"]
+    assigned = list(
+        Municipality.objects.filter(assignments__advisor=user, assignments__fiscal_year=year)
+        .annotate(
+            open_follow_ups=Count(
+                "follow_ups", filter=Q(follow_ups__status=FollowUpStatus.OPEN), distinct=True
+            ),
+            last_consultation=Max(
+                "consultations__starts_at",
+                filter=Q(consultations__status=Status.HELD),
+            ),
+        )
+        .order_by("code")
+    )
+    levels: dict[int, int | None] = {}
+    for response in (
+        Response.objects.filter(municipality__in=assigned, state="submitted")
+        .select_related("survey")
+        .prefetch_related("overrides")
+        .order_by("survey__fiscal_year", "survey__version")
+    ):
+        overrides = sorted(response.overrides.all(), key=lambda o: (o.at, o.pk))
+        final = overrides[-1].level if overrides else None
+        levels[response.municipality_id] = final or response.computed_level
+    context["assigned"] = [(m, levels.get(m.pk)) for m in assigned]
+    context["assignment_year"] = year
+    return context

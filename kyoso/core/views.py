@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in (Role.ADVISOR, Role.PREFECTURE_ADMIN) and user.prefecture_id is None:
         return render(request, "core/home_other.html")
     if user.role == Role.ADVISOR:
-        return render(request, "core/home_advisor.html", home_data.for_prefecture_team(user))
+        return render(request, "core/home_advisor.html", home_data.for_advisor(user))
     if user.role == Role.PREFECTURE_ADMIN:
         return render(request, "core/home_prefecture.html", home_data.for_prefecture_team(user))
     return render(request, "core/home_other.html")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kyoso.accounts.access import own_municipalities
+from kyoso.activities.evidence import survey_hints
 
 from .. import actions
 from ..access import get_answering_response, get_survey_for_user
@@ -173,6 +174,7 @@ def answer_page(request: HttpRequest, slug: str, code: str, number: int) -> Http
         "previous": previous,
         "period": _period(survey),
         "question_fields": [(q, form[field_name(q)]) for q in questions],
+        "evidence": survey_hints(response.municipality, survey.fiscal_year),
     }
     status = 409 if conflict_rows else (400 if form.errors else 200)
     return render(request, "assessments/answer_page.html", context, status=status)

@@ -24,9 +24,25 @@ PAGES_BY_PERSONA = {
         "/municipalities/302015/members/",
         "/accounts/me/",
         "/accounts/password/change/",
+        "/consultations/",
+        "/consultations/calendar/",
+        "/consultations/follow-ups/",
+        "/consultations/feed/",
+        "/activities/events/",
     ],
-    "advisor": ["/", "/municipalities/?kind=town"],
-    "prefecture_admin": ["/", "/accounts/"],
+    "advisor": [
+        "/",
+        "/municipalities/?kind=town",
+        "/consultations/new/",
+        "/activities/profile/302015/",
+    ],
+    "prefecture_admin": [
+        "/",
+        "/accounts/",
+        "/consultations/plan/",
+        "/consultations/assignments/",
+        "/activities/dispatches/",
+    ],
 }
 
 

@@ -38,7 +38,7 @@ class SeedDemoTest(TestCase):
     def test_running_twice_is_safe(self):
         call_command("seed_demo", stdout=StringIO())
         call_command("seed_demo", quiet_logins=True, stdout=StringIO())
-        self.assertEqual(User.objects.count(), 33)
+        self.assertEqual(User.objects.count(), 41)  # 1 prefecture admin, 10 advisors, 30 staff
 
     @override_settings(DEBUG=True)
     def test_demo_staff_logs_in_and_sees_their_municipality(self):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -6,6 +7,7 @@ from django.db import transaction
 from kyoso.accounts.models import User
 from kyoso.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, seed_accounts
 from kyoso.demo.assessments import seed_assessments
+from kyoso.demo.support import seed_support
 from kyoso.municipalities.models import Prefecture
 
 DEMO_PREFECTURE_CODE = "300004"  # 和歌山県
@@ -41,9 +43,10 @@ class Command(BaseCommand):
                 )
             }
             surveys = seed_assessments(prefecture, staff_of)
+            advisors = seed_support(prefecture, make_password(DEMO_PASSWORD))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(logins)} accounts, surveys "
+                f"Demo data ready: {len(logins) + len(advisors) - 2} accounts, surveys "
                 + ", ".join(s.slug for s in surveys.values())
             )
         )
@@ -52,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nデモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")
         for login in logins[:3]:
             self.stdout.write(f"  {login.email:<34} {login.label}")
+        self.stdout.write(f"  advisor3〜advisor{len(advisors)}@{DEMO_DOMAIN} も DX アドバイザー")
         self.stdout.write("  市町村職員（団体ごとに 1 アカウント）:")
         for login in logins[3:]:
             self.stdout.write(f"  {login.email:<34} {login.label}")

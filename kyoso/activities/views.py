@@ -1,0 +1,180 @@
+"""Trainings and events, national-programme dispatches, and a municipality's profile."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from kyoso.accounts.access import get_municipality_for_user, own_municipalities
+from kyoso.accounts.models import Role
+from kyoso.assessments.access import visible_surveys
+from kyoso.assessments.models import LevelOverride, Response, ResponseState
+from kyoso.consultations.access import visible_consultations, visible_follow_ups
+from kyoso.consultations.models import Assignment, FollowUpStatus
+from kyoso.core.exports import FORMATS, table_download
+from kyoso.lib.fiscal import fiscal_year_label
+
+from .models import Attendance, Dispatch, Event
+from .stats import programme_stats
+
+
+def _events_for(user):
+    if user.role in (Role.PREFECTURE_ADMIN, Role.ADVISOR) and user.prefecture_id:
+        return Event.objects.filter(prefecture_id=user.prefecture_id)
+    prefectures = own_municipalities(user).values("prefecture_id")
+    return Event.objects.filter(prefecture_id__in=prefectures)
+
+
+def year_figures(events) -> list[dict]:
+    """Per fiscal year: events, municipalities reached (distinct) and people trained."""
+    figures = []
+    for year in sorted(set(events.values_list("fiscal_year", flat=True)), reverse=True):
+        attendances = Attendance.objects.filter(event__in=events.filter(fiscal_year=year))
+        figures.append(
+            {
+                "fiscal_year": year,
+                "events": events.filter(fiscal_year=year).count(),
+                "municipalities": attendances.values("municipality").distinct().count(),
+                "people": attendances.aggregate(n=Sum("people"))["n"] or 0,
+            }
+        )
+    return figures
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    events = _events_for(request.user)
+    listed = events.annotate(
+        municipalities=Count("attendances"), people=Sum("attendances__people")
+    ).order_by("-held_on")
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        headers = [
+            _("開催日"),
+            _("年度"),
+            _("種類"),
+            _("名称"),
+            _("会場"),
+            _("参加団体数"),
+            _("参加人数"),
+        ]
+        rows = [
+            [e.held_on, fiscal_year_label(e.fiscal_year), e.get_kind_display(), e.title,
+             e.place or (_("オンライン") if e.online else ""), e.municipalities, e.people or 0]
+            for e in listed
+        ]  # fmt: skip
+        return table_download(fmt, "研修・イベント一覧", headers, rows, _("研修・イベント"))
+    return render(
+        request,
+        "activities/events.html",
+        {"events": list(listed), "figures": year_figures(events)},
+    )
+
+
+@require_safe
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _events_for(request.user).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    attendances = list(event.attendances.select_related("municipality"))
+    # Names are personal: only the prefecture team and each municipality's own staff.
+    own = set(own_municipalities(request.user).values_list("pk", flat=True))
+    team = request.user.role in (Role.PREFECTURE_ADMIN, Role.ADVISOR)
+    rows = [(a, a.names if team or a.municipality_id in own else "") for a in attendances]
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        return table_download(
+            fmt,
+            f"{event.title}_参加団体",
+            [_("団体コード"), _("団体名"), _("参加人数"), _("参加者名")],
+            [[a.municipality.code, a.municipality.name, a.people, names] for a, names in rows],
+            _("参加団体"),
+        )
+    return render(
+        request,
+        "activities/event.html",
+        {"event": event, "rows": rows, "people": sum(a.people for a in attendances)},
+    )
+
+
+@require_safe
+def dispatch_list(request: HttpRequest) -> HttpResponse:
+    dispatches = Dispatch.objects.filter(
+        municipality__prefecture_id=request.user.prefecture_id
+    ).select_related("municipality")
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        headers = [
+            _("日付"),
+            _("年度"),
+            _("団体コード"),
+            _("団体名"),
+            _("制度"),
+            _("テーマ"),
+            _("アドバイザー"),
+        ]
+        rows = [
+            [d.held_on, fiscal_year_label(d.fiscal_year), d.municipality.code, d.municipality.name,
+             d.get_programme_display(), d.theme, d.advisor_name]
+            for d in dispatches
+        ]  # fmt: skip
+        return table_download(fmt, "国の派遣制度の活用", headers, rows, _("派遣制度"))
+    stats = programme_stats(request.user.prefecture)
+    return render(
+        request,
+        "activities/dispatches.html",
+        {"dispatches": list(dispatches[:300]), "stats": sorted(stats.items(), reverse=True)},
+    )
+
+
+@require_safe
+def municipality_profile(request: HttpRequest, code: str) -> HttpResponse:
+    """What an advisor reads before a consultation: one page per municipality."""
+    municipality = get_municipality_for_user(request.user, code)
+    responses = (
+        Response.objects.filter(
+            municipality=municipality,
+            survey__in=visible_surveys(request.user),
+            state=ResponseState.SUBMITTED,
+        )
+        .select_related("survey")
+        .order_by("survey__fiscal_year", "survey__version")
+    )
+    overrides = {
+        o.response_id: o
+        for o in LevelOverride.objects.filter(response__in=responses).order_by("at", "pk")
+    }
+    history = [
+        {
+            "response": r,
+            "level": getattr(overrides.get(r.pk), "level", None) or r.computed_level,
+        }
+        for r in responses
+    ]
+    consultations = visible_consultations(request.user).filter(municipalities=municipality)
+    return render(
+        request,
+        "activities/profile.html",
+        {
+            "municipality": municipality,
+            "history": history,
+            "latest": history[-1]["response"] if history else None,
+            "assignment": Assignment.objects.filter(municipality=municipality)
+            .select_related("advisor")
+            .order_by("-fiscal_year")
+            .first(),
+            "consultations": list(consultations.order_by("-starts_at")[:10]),
+            "follow_ups": list(
+                visible_follow_ups(request.user)
+                .filter(municipality=municipality, status=FollowUpStatus.OPEN)
+                .select_related("consultation")
+            ),
+            "attendances": list(
+                Attendance.objects.filter(municipality=municipality).select_related("event")
+            ),
+            "dispatches": list(municipality.dispatches.all()),
+        },
+    )
