@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kyoso.accounts.models import Role, User
+from kyoso.lib.fiscal import fiscal_year_label
 from kyoso.lib.text import normalize_width
 from kyoso.municipalities.models import Municipality, Region
 
@@ -40,8 +41,6 @@ class ConsultationFilterForm(forms.Form):
         self.fields["theme"].queryset = Theme.objects.filter(prefecture_id=prefecture_id)
         self.fields["region"].queryset = Region.objects.filter(prefecture_id=prefecture_id)
         self.fields["advisor"].queryset = advisors_of(prefecture_id)
-        from kyoso.lib.fiscal import fiscal_year_label
-
         self.fields["fiscal_year"].choices = [("", _("すべて"))] + [
             (y, fiscal_year_label(y)) for y in years
         ]

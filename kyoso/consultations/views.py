@@ -30,8 +30,8 @@ from .access import (
     visible_consultations,
     visible_follow_ups,
 )
-from .forms import ConsultationFilterForm, ConsultationForm, FollowUpForm, PlanForm
-from .models import Assignment, CalendarFeed, Consultation, Kind, Plan, Status
+from .forms import ConsultationFilterForm, ConsultationForm, FollowUpForm, PlanForm, advisors_of
+from .models import Assignment, CalendarFeed, Kind, Plan, Status
 from .planning import plan_progress
 
 
@@ -319,8 +319,6 @@ def assignments(request: HttpRequest) -> HttpResponse:
     municipalities = list(
         Municipality.objects.served().filter(prefecture=prefecture).select_related("region")
     )
-    from .forms import advisors_of
-
     advisors = list(advisors_of(prefecture.pk))
     current = {
         a.municipality_id: a.advisor
@@ -416,11 +414,3 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kyoso.ics"'
     return response
-
-
-def upcoming_for(user, limit: int = 5) -> list[Consultation]:
-    return list(
-        visible_consultations(user)
-        .filter(status=Status.PLANNED, starts_at__gte=timezone.now())
-        .order_by("starts_at")[:limit]
-    )
