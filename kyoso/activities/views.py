@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from kyoso.accounts.access import get_municipality_for_user, own_municipalities
-from kyoso.accounts.models import Role
+from kyoso.accounts.access import get_municipality_for_user
 from kyoso.assessments.access import visible_surveys
 from kyoso.assessments.models import LevelOverride, Response, ResponseState
 from kyoso.consultations.access import visible_consultations, visible_follow_ups
@@ -17,15 +16,9 @@ from kyoso.consultations.models import Assignment, FollowUpStatus
 from kyoso.core.exports import FORMATS, table_download
 from kyoso.lib.fiscal import fiscal_year_label
 
-from .models import Attendance, Dispatch, Event
+from .access import get_event_for_user, names_visible_for, visible_dispatches, visible_events
+from .models import Attendance
 from .stats import programme_stats
-
-
-def _events_for(user):
-    if user.role in (Role.PREFECTURE_ADMIN, Role.ADVISOR) and user.prefecture_id:
-        return Event.objects.filter(prefecture_id=user.prefecture_id)
-    prefectures = own_municipalities(user).values("prefecture_id")
-    return Event.objects.filter(prefecture_id__in=prefectures)
 
 
 def year_figures(events) -> list[dict]:
@@ -46,7 +39,7 @@ def year_figures(events) -> list[dict]:
 
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = _events_for(request.user)
+    events = visible_events(request.user)
     listed = events.annotate(
         municipalities=Count("attendances"), people=Sum("attendances__people")
     ).order_by("-held_on")
@@ -76,14 +69,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _events_for(request.user).filter(pk=pk).first()
-    if event is None:
-        raise Http404
+    event = get_event_for_user(request.user, pk)
     attendances = list(event.attendances.select_related("municipality"))
     # Names are personal: only the prefecture team and each municipality's own staff.
-    own = set(own_municipalities(request.user).values_list("pk", flat=True))
-    team = request.user.role in (Role.PREFECTURE_ADMIN, Role.ADVISOR)
-    rows = [(a, a.names if team or a.municipality_id in own else "") for a in attendances]
+    readable = names_visible_for(request.user)
+    rows = [
+        (a, a.names if readable is None or a.municipality_id in readable else "")
+        for a in attendances
+    ]
     fmt = request.GET.get("export")
     if fmt in FORMATS:
         return table_download(
@@ -102,9 +95,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def dispatch_list(request: HttpRequest) -> HttpResponse:
-    dispatches = Dispatch.objects.filter(
-        municipality__prefecture_id=request.user.prefecture_id
-    ).select_related("municipality")
+    dispatches = visible_dispatches(request.user).select_related("municipality")
     fmt = request.GET.get("export")
     if fmt in FORMATS:
         headers = [

@@ -25,6 +25,11 @@ def is_team(user: User) -> bool:
     )
 
 
+def can_manage(user: User) -> bool:
+    """Plans and advisor assignments are the prefecture admins' to change."""
+    return is_team(user) and user.role == Role.PREFECTURE_ADMIN
+
+
 def visible_consultations(user: User) -> QuerySet[Consultation]:
     if not user.is_authenticated:
         return Consultation.objects.none()

@@ -24,6 +24,7 @@ from kyoso.municipalities.models import Municipality
 from . import actions
 from .access import (
     can_change,
+    can_manage,
     get_consultation_for_user,
     get_follow_up_for_user,
     is_team,
@@ -290,7 +291,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         for p in Plan.objects.filter(prefecture=prefecture, fiscal_year=fiscal_year)
     }
     form = None
-    if request.user.role == Role.PREFECTURE_ADMIN:
+    if can_manage(request.user):
         form = PlanForm(
             request.POST or None,
             initial={k: plans.get(k, 0) for k in (Kind.REGULAR, Kind.THEME, Kind.REGIONAL)},
@@ -327,7 +328,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
         ).select_related("advisor")
     }
     if request.method == "POST":
-        if request.user.role != Role.PREFECTURE_ADMIN:
+        if not can_manage(request.user):
             raise Http404
         by_pk = {str(a.pk): a for a in advisors}
         try:
@@ -365,7 +366,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "advisors": advisors,
             "fiscal_year": fiscal_year,
-            "editable": request.user.role == Role.PREFECTURE_ADMIN,
+            "editable": can_manage(request.user),
         },
     )
 
