@@ -64,6 +64,9 @@ ACCESS_TABLE: dict[str, Policy] = {
     "consultations:detail": SIGNED_IN,
     "consultations:edit": PREFECTURE_TEAM,
     "consultations:follow_up_add": PREFECTURE_TEAM,
+    "consultations:attachment_add": PREFECTURE_TEAM,
+    "consultations:attachment": SIGNED_IN,  # as visible as its consultation (404 otherwise)
+    "consultations:attachment_delete": PREFECTURE_TEAM,
     "consultations:follow_ups": SIGNED_IN,
     "consultations:follow_up_toggle": PREFECTURE_TEAM,
     "consultations:plan": PREFECTURE_TEAM,

@@ -14,7 +14,7 @@ from django.http import Http404
 from kyoso.accounts.access import own_municipalities
 from kyoso.accounts.models import Role, User
 
-from .models import Consultation, FollowUp
+from .models import Attachment, Consultation, FollowUp
 
 
 def is_team(user: User) -> bool:
@@ -78,3 +78,15 @@ def get_follow_up_for_user(user: User, pk: int) -> FollowUp:
     if follow_up is None or not can_change(user, follow_up.consultation):
         raise Http404
     return follow_up
+
+
+def get_attachment_for_user(user: User, pk: int, *, write: bool = False) -> Attachment:
+    """An attachment is exactly as visible as its consultation."""
+    attachment = (
+        Attachment.objects.filter(pk=pk, consultation__in=visible_consultations(user))
+        .select_related("consultation")
+        .first()
+    )
+    if attachment is None or (write and not can_change(user, attachment.consultation)):
+        raise Http404
+    return attachment

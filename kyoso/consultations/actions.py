@@ -7,16 +7,20 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kyoso.accounts.models import Role, User
 from kyoso.assessments.models import Question
+from kyoso.core.uploads import store_upload
 from kyoso.municipalities.models import Municipality, Prefecture, Region
 
 from .models import (
     Assignment,
+    Attachment,
     CalendarFeed,
     Consultation,
     FollowUp,
@@ -208,3 +212,30 @@ def calendar_feed_for(user: User, *, reset: bool = False) -> CalendarFeed:
         feed.token = secrets.token_urlsafe(32)
         feed.save(update_fields=["token"])
     return feed
+
+
+def add_attachment(consultation: Consultation, uploaded: UploadedFile, *, user: User) -> Attachment:
+    """Check and store a file, then record it; a failed record leaves no orphan file.
+
+    Raises ValidationError (Japanese, naming the file) for a refused type or size."""
+    stored = store_upload(uploaded, "consultations")
+    try:
+        with transaction.atomic():
+            return Attachment.objects.create(
+                consultation=consultation,
+                file=stored.name,
+                original_name=stored.original_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                uploaded_by=user,
+            )
+    except Exception:
+        default_storage.delete(stored.name)
+        raise
+
+
+def delete_attachment(attachment: Attachment) -> None:
+    """Forget the record first: a file left behind is harmless, a record without one is not."""
+    name = attachment.file
+    attachment.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))

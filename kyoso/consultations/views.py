@@ -6,6 +6,7 @@ import calendar as month_calendar
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kyoso.accounts.models import Role
 from kyoso.core.exports import FORMATS, table_download
+from kyoso.core.uploads import attachment_response
 from kyoso.lib import ical
 from kyoso.lib.fiscal import current_fiscal_year
 from kyoso.municipalities.models import Municipality
@@ -25,6 +27,7 @@ from . import actions
 from .access import (
     can_change,
     can_manage,
+    get_attachment_for_user,
     get_consultation_for_user,
     get_follow_up_for_user,
     is_team,
@@ -145,6 +148,8 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "advisors": list(consultation.advisors.all()),
             "municipalities": list(consultation.municipalities.all()),
             "follow_ups": list(follow_ups.select_related("municipality")),
+            "attachments": list(consultation.attachments.all()),
+            "max_upload": settings.KYOSO_UPLOAD_MAX_BYTES,
             "can_change": editable,
             "follow_up_form": FollowUpForm(consultation=consultation) if editable else None,
         },
@@ -245,6 +250,38 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else error)
     return redirect("consultations:detail", pk=consultation.pk)
+
+
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_consultation_for_user(request.user, pk, write=True)
+    uploaded = request.FILES.getlist("file")
+    if not uploaded:
+        messages.error(request, _("添付するファイルを選んでください。"))
+    for file in uploaded:
+        try:
+            actions.add_attachment(consultation, file, user=request.user)
+            messages.success(request, _("「%(name)s」を添付しました。") % {"name": file.name})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    return redirect("consultations:detail", pk=consultation.pk)
+
+
+@require_safe
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_attachment_for_user(request.user, pk)
+    return attachment_response(attachment.file, attachment.original_name, attachment.content_type)
+
+
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_attachment_for_user(request.user, pk, write=True)
+    actions.delete_attachment(attachment)
+    messages.success(
+        request, _("「%(name)s」を削除しました。") % {"name": attachment.original_name}
+    )
+    return redirect("consultations:detail", pk=attachment.consultation_id)
 
 
 @require_POST

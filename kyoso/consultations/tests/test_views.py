@@ -234,3 +234,72 @@ class ExportAndFeedTest(ConsultationTestCase):
         self.assertEqual(
             self.client.get(reverse("consultations:feed", args=[old])).status_code, 404
         )
+
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class AttachmentTest(ConsultationTestCase):
+    def setUp(self):
+        import tempfile
+
+        from django.test import override_settings
+
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        media = override_settings(MEDIA_ROOT=directory.name)
+        media.enable()
+        self.addCleanup(media.disable)
+        self.media_root = directory.name
+
+    def upload(self, name: str, content: bytes):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        url = reverse("consultations:attachment_add", args=[self.wakayama_regular.pk])
+        return self.client.post(url, {"file": SimpleUploadedFile(name, content)}, follow=True)
+
+    def stored_files(self) -> list:
+        import pathlib
+
+        return [p for p in pathlib.Path(self.media_root).rglob("*") if p.is_file()]
+
+    def test_an_advisor_of_the_consultation_attaches_and_its_staff_download(self):
+        self.client.force_login(self.other_advisor)
+        response = self.upload("議事メモ.pdf", PDF)
+        self.assertContains(response, "「議事メモ.pdf」を添付しました。")
+        attachment = self.wakayama_regular.attachments.get()
+        self.assertNotIn("議事メモ", attachment.file)  # stored under a generated name
+        self.login("staff_wakayama")
+        download = self.client.get(reverse("consultations:attachment", args=[attachment.pk]))
+        self.assertEqual(b"".join(download.streaming_content), PDF)
+        self.assertIn("attachment;", download["Content-Disposition"])
+        self.login("staff_kainan")  # another municipality's staff: as if it did not exist
+        response = self.client.get(reverse("consultations:attachment", args=[attachment.pk]))
+        self.assertEqual(response.status_code, 404)
+
+    def test_a_disguised_file_is_refused_in_japanese_and_nothing_is_kept(self):
+        self.client.force_login(self.other_advisor)
+        response = self.upload("報告.pdf", b"MZ\x90\x00 not a pdf")
+        self.assertContains(response, "「報告.pdf」は受け付けられない種類です")
+        self.assertFalse(self.wakayama_regular.attachments.exists())
+        self.assertEqual(self.stored_files(), [])
+
+    def test_staff_and_advisors_not_leading_it_cannot_attach_or_delete(self):
+        self.login("staff_wakayama")
+        self.assertEqual(self.upload("a.pdf", PDF).status_code, 403)
+        self.login("advisor")  # sees 海南市's consultations only
+        self.assertEqual(self.upload("a.pdf", PDF).status_code, 404)
+        self.assertEqual(self.stored_files(), [])
+
+    def test_deleting_removes_the_record_and_the_file(self):
+        self.client.force_login(self.other_advisor)
+        self.upload("議事メモ.pdf", PDF)
+        attachment = self.wakayama_regular.attachments.get()
+        url = reverse("consultations:attachment_delete", args=[attachment.pk])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(url)
+        self.assertFalse(self.wakayama_regular.attachments.exists())
+        self.assertEqual(self.stored_files(), [])
