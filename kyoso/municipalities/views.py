@@ -21,6 +21,17 @@ from kyoso.lib.text import normalize_width, to_katakana
 from .models import Kind, Region
 
 
+def attended(user, municipality) -> list:
+    """The trainings and events the municipality attended (kyoso.activities)."""
+    from kyoso.activities.access import visible_events  # activities builds on this app
+
+    return list(
+        municipality.attendances.filter(event__in=visible_events(user))
+        .select_related("event")
+        .order_by("-event__held_on")
+    )
+
+
 class MunicipalityFilterForm(forms.Form):
     q = forms.CharField(
         label=_("名称・よみ・団体コード"),
@@ -91,6 +102,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "municipality": municipality,
             "peers": list(peers),
             "can_see_members": can_see_members(request.user, municipality),
+            "attendances": attended(request.user, municipality),
         },
     )
 

@@ -73,3 +73,10 @@ class ActivityViewsTest(KyosoTestCase):
     def test_an_unknown_event_is_404(self):
         self.login("prefecture_admin")
         self.assertEqual(self.client.get(reverse("activities:event", args=[999])).status_code, 404)
+
+    def test_a_municipalitys_page_shows_what_it_attended(self):
+        self.login("staff_wakayama")  # peers' pages are open to staff of the prefecture
+        page = self.client.get(reverse("municipalities:detail", args=["302023"])).content.decode()
+        self.assertIn("合同研修（紀北）", page)
+        self.assertIn("2 名", page)
+        self.assertNotIn("田中", page)  # names stay on the event page, for those allowed
