@@ -71,12 +71,16 @@ ACCESS_TABLE: dict[str, Policy] = {
     "consultations:follow_up_toggle": PREFECTURE_TEAM,
     "consultations:plan": PREFECTURE_TEAM,
     "consultations:assignments": PREFECTURE_TEAM,
+    "consultations:themes": PREFECTURE_TEAM,
     "consultations:feed_settings": SIGNED_IN,
     "consultations:feed": PUBLIC,  # the secret address in the URL is the key (404 otherwise)
     # Trainings, events and dispatches
     "activities:events": SIGNED_IN,
     "activities:event": SIGNED_IN,
+    "activities:event_create": PREFECTURE_ADMIN,
+    "activities:event_edit": PREFECTURE_ADMIN,
     "activities:dispatches": PREFECTURE_TEAM,
+    "activities:dispatch_create": PREFECTURE_ADMIN,
     "activities:profile": PREFECTURE_TEAM,
     "assessments:level": PREFECTURE_TEAM,
     "assessments:import": PREFECTURE_ADMIN,

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from kyoso.accounts.access import own_municipalities
-from kyoso.accounts.models import User
+from kyoso.accounts.models import Role, User
 from kyoso.consultations.access import is_team
 
 from .models import Dispatch, Event
@@ -38,6 +38,11 @@ def names_visible_for(user: User) -> set[int] | None:
     if is_team(user):
         return None
     return set(own_municipalities(user).values_list("pk", flat=True))
+
+
+def can_record(user: User) -> bool:
+    """Events, attendance and dispatch records are entered by the prefecture admins."""
+    return is_team(user) and user.role == Role.PREFECTURE_ADMIN
 
 
 def visible_dispatches(user: User) -> QuerySet[Dispatch]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kyoso.accounts.access import get_municipality_for_user
 from kyoso.assessments.access import visible_surveys
@@ -15,8 +17,17 @@ from kyoso.consultations.access import visible_consultations, visible_follow_ups
 from kyoso.consultations.models import Assignment, FollowUpStatus
 from kyoso.core.exports import FORMATS, table_download
 from kyoso.lib.fiscal import fiscal_year_label
+from kyoso.municipalities.models import Municipality
 
-from .access import get_event_for_user, names_visible_for, visible_dispatches, visible_events
+from . import actions
+from .access import (
+    can_record,
+    get_event_for_user,
+    names_visible_for,
+    visible_dispatches,
+    visible_events,
+)
+from .forms import DispatchForm, EventForm, attendance_from
 from .models import Attendance
 from .stats import programme_stats
 
@@ -63,7 +74,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/events.html",
-        {"events": list(listed), "figures": year_figures(events)},
+        {
+            "events": list(listed),
+            "figures": year_figures(events),
+            "can_record": can_record(request.user),
+        },
     )
 
 
@@ -89,7 +104,12 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "activities/event.html",
-        {"event": event, "rows": rows, "people": sum(a.people for a in attendances)},
+        {
+            "event": event,
+            "rows": rows,
+            "people": sum(a.people for a in attendances),
+            "can_record": can_record(request.user),
+        },
     )
 
 
@@ -117,7 +137,13 @@ def dispatch_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/dispatches.html",
-        {"dispatches": list(dispatches[:300]), "stats": sorted(stats.items(), reverse=True)},
+        {
+            "dispatches": list(dispatches[:300]),
+            "stats": sorted(stats.items(), reverse=True),
+            "form": DispatchForm(prefecture_id=request.user.prefecture_id)
+            if can_record(request.user)
+            else None,
+        },
     )
 
 
@@ -169,3 +195,84 @@ def municipality_profile(request: HttpRequest, code: str) -> HttpResponse:
             "dispatches": list(municipality.dispatches.all()),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    return _event_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_form(request, get_event_for_user(request.user, pk))
+
+
+def _event_form(request: HttpRequest, event) -> HttpResponse:
+    """The event and its attendance as one table (blank people: did not attend)."""
+    prefecture = request.user.prefecture
+    municipalities = list(
+        Municipality.objects.served().filter(prefecture=prefecture).select_related("region")
+    )
+    existing = {a.municipality_id: a for a in event.attendances.all()} if event else {}
+    initial = {}
+    if event:
+        initial = {
+            name: getattr(event, name)
+            for name in ("kind", "title", "held_on", "place", "online", "audience", "notes")
+        }
+    form = EventForm(request.POST or None, initial=initial)
+    row_errors: dict[str, str] = {}
+    if request.method == "POST":
+        rows, row_errors = attendance_from(request.POST, municipalities)
+        if form.is_valid() and not row_errors:
+            try:
+                saved = actions.save_event(
+                    prefecture,
+                    actions.EventData(**form.cleaned_data),
+                    [actions.AttendanceRow(*row) for row in rows],
+                    user=request.user,
+                    event=event,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("研修・イベントを保存しました。"))
+                return redirect("activities:event", pk=saved.pk)
+    table = [
+        {
+            "municipality": m,
+            "people": request.POST.get(f"people-{m.code}")
+            if request.method == "POST"
+            else getattr(existing.get(m.pk), "people", ""),
+            "names": request.POST.get(f"names-{m.code}")
+            if request.method == "POST"
+            else getattr(existing.get(m.pk), "names", ""),
+            "error": row_errors.get(m.code, ""),
+        }
+        for m in municipalities
+    ]
+    return render(
+        request,
+        "activities/event_form.html",
+        {"form": form, "event": event, "table": table, "has_row_errors": bool(row_errors)},
+    )
+
+
+@require_POST
+def dispatch_create(request: HttpRequest) -> HttpResponse:
+    form = DispatchForm(request.POST, prefecture_id=request.user.prefecture_id)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_dispatch(data.pop("municipality"), **data, user=request.user)
+            messages.success(request, _("派遣制度の活用を記録しました。"))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("activities:dispatches")

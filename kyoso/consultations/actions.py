@@ -239,3 +239,16 @@ def delete_attachment(attachment: Attachment) -> None:
     name = attachment.file
     attachment.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def add_theme(prefecture: Prefecture, name: str) -> Theme:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("テーマ名を入力してください。"))
+    if len(name) > 100:
+        raise ValidationError(_("テーマ名は100文字以内で入力してください。"))
+    if Theme.objects.filter(prefecture=prefecture, name=name).exists():
+        raise ValidationError(_("テーマ「%(name)s」はすでにあります。") % {"name": name})
+    order = Theme.objects.filter(prefecture=prefecture).count()
+    return Theme.objects.create(prefecture=prefecture, name=name, order=order)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/status/", views.follow_up_toggle, name="follow_up_toggle"),
     path("plan/", views.plan, name="plan"),
     path("assignments/", views.assignments, name="assignments"),
+    path("themes/", views.themes, name="themes"),
     path("feed/", views.feed_settings, name="feed_settings"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from .access import (
     visible_follow_ups,
 )
 from .forms import ConsultationFilterForm, ConsultationForm, FollowUpForm, PlanForm, advisors_of
-from .models import Assignment, CalendarFeed, Kind, Plan, Status
+from .models import Assignment, CalendarFeed, Kind, Plan, Status, Theme
 from .planning import plan_progress
 
 
@@ -405,6 +406,31 @@ def assignments(request: HttpRequest) -> HttpResponse:
             "fiscal_year": fiscal_year,
             "editable": can_manage(request.user),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def themes(request: HttpRequest) -> HttpResponse:
+    prefecture = request.user.prefecture
+    if request.method == "POST":
+        if not can_manage(request.user):
+            raise Http404
+        try:
+            theme = actions.add_theme(prefecture, request.POST.get("name", ""))
+            messages.success(
+                request, _("テーマ「%(name)s」を追加しました。") % {"name": theme.name}
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("consultations:themes")
+    listed = Theme.objects.filter(prefecture=prefecture).annotate(
+        held=Count("consultations", filter=Q(consultations__status=Status.HELD))
+    )
+    return render(
+        request,
+        "consultations/themes.html",
+        {"themes": list(listed), "editable": can_manage(request.user)},
     )
 
 

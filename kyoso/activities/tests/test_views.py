@@ -80,3 +80,61 @@ class ActivityViewsTest(KyosoTestCase):
         self.assertIn("合同研修（紀北）", page)
         self.assertIn("2 名", page)
         self.assertNotIn("田中", page)  # names stay on the event page, for those allowed
+
+
+class RecordingTest(KyosoTestCase):
+    """Prefecture admins enter events with attendance and dispatch records."""
+
+    def event_post(self, **rows):
+        data = {"kind": EventKind.DX_INTRO, "title": "DX入門研修", "held_on": "2025-08-01"}
+        data.update(rows)
+        return self.client.post(reverse("activities:event_create"), data)
+
+    def test_an_event_and_its_attendance_are_saved_from_one_table(self):
+        self.login("prefecture_admin")
+        response = self.event_post(
+            **{"people-302015": "１２", "names-302015": "山田", "people-302023": "3"}
+        )
+        event = Event.objects.get(title="DX入門研修")
+        self.assertRedirects(response, reverse("activities:event", args=[event.pk]))
+        self.assertEqual(
+            sorted(event.attendances.values_list("municipality__code", "people")),
+            [("302015", 12), ("302023", 3)],
+        )
+
+    def test_a_bad_number_is_named_and_nothing_is_saved(self):
+        self.login("prefecture_admin")
+        response = self.event_post(**{"people-302015": "3", "people-302023": "三人"})
+        self.assertContains(response, "参加人数は1以上の整数で入力してください。")
+        self.assertContains(response, 'value="三人"')  # typed input is kept
+        self.assertFalse(Event.objects.exists())
+
+    def test_editing_replaces_the_attendance(self):
+        self.login("prefecture_admin")
+        self.event_post(**{"people-302015": "5"})
+        event = Event.objects.get()
+        self.client.post(
+            reverse("activities:event_edit", args=[event.pk]),
+            {"kind": EventKind.DX_INTRO, "title": "DX入門研修", "held_on": "2025-08-01",
+             "people-302023": "2"},
+        )  # fmt: skip
+        self.assertEqual(
+            list(event.attendances.values_list("municipality__code", flat=True)), ["302023"]
+        )
+
+    def test_only_prefecture_admins_enter_records(self):
+        self.login("advisor")
+        self.assertEqual(self.event_post().status_code, 403)
+        response = self.client.post(reverse("activities:dispatch_create"), {})
+        self.assertEqual(response.status_code, 403)
+
+    def test_a_dispatch_is_recorded_and_a_missing_theme_is_named(self):
+        self.login("prefecture_admin")
+        url = reverse("activities:dispatch_create")
+        data = {"municipality": self.wakayama_city.pk, "programme": Programme.MANAGEMENT,
+                "held_on": "2024-07-01", "theme": ""}  # fmt: skip
+        response = self.client.post(url, data, follow=True)
+        self.assertContains(response, "テーマ")
+        self.assertFalse(Dispatch.objects.exists())
+        self.client.post(url, {**data, "theme": "窓口BPR"})
+        self.assertEqual(Dispatch.objects.get().fiscal_year, 2024)

@@ -303,3 +303,21 @@ class AttachmentTest(ConsultationTestCase):
             self.client.post(url)
         self.assertFalse(self.wakayama_regular.attachments.exists())
         self.assertEqual(self.stored_files(), [])
+
+
+class ThemeTest(ConsultationTestCase):
+    def test_the_admin_adds_a_theme_and_a_duplicate_is_refused(self):
+        from kyoso.consultations.models import Theme
+
+        self.login("prefecture_admin")
+        url = reverse("consultations:themes")
+        self.client.post(url, {"name": " 窓口BPR・庁内BPR "})
+        response = self.client.post(url, {"name": "窓口BPR・庁内BPR"}, follow=True)
+        self.assertContains(response, "テーマ「窓口BPR・庁内BPR」はすでにあります。")
+        self.assertEqual(list(Theme.objects.values_list("name", flat=True)), ["窓口BPR・庁内BPR"])
+
+    def test_advisors_read_themes_but_do_not_add(self):
+        self.login("advisor")
+        url = reverse("consultations:themes")
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(self.client.post(url, {"name": "新テーマ"}).status_code, 404)
