@@ -168,3 +168,29 @@ class ExportSurveyTest(SurveyCommandTestCase):
             )
         self.assertIn("wakayama-1999", str(caught.exception))
         self.assertFalse((self.directory / "x").exists())
+
+
+class RecomputeScoresTest(SurveyCommandTestCase):
+    def test_a_scoring_change_in_the_database_is_applied_to_every_response(self):
+        from kyoso.assessments.actions import (
+            save_answers,
+            save_survey_definition,
+            set_survey_state,
+        )
+        from kyoso.assessments.models import Answer, Choice, Response, SurveyState
+
+        survey, _ = save_survey_definition(wakayama_survey(2024))
+        set_survey_state(survey, SurveyState.OPEN)
+        response = response_for(survey, self.wakayama_city)
+        save_answers(response, {"3-3": "promoting"}, user=None, expected_revision=0)
+        Choice.objects.filter(
+            question__survey=survey, question__code="3-3", value="promoting"
+        ).update(score=1)
+        out = self.run_command("recompute_scores", "--survey", survey.slug)
+        self.assertIn("1 responses rescored, 1 changed", out)
+        self.assertEqual(Response.objects.get(pk=response.pk).total, 1)
+        self.assertEqual(Answer.objects.get(response=response, question__code="3-3").points, 1)
+
+    def test_an_unknown_survey_is_named(self):
+        with self.assertRaisesMessage(CommandError, "調査「nope」が見つかりません。"):
+            self.run_command("recompute_scores", "--survey", "nope")

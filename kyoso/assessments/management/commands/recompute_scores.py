@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from kyoso.assessments.actions import recompute_survey
 from kyoso.assessments.models import Survey
@@ -20,8 +21,9 @@ class Command(BaseCommand):
                 raise CommandError(f"調査「{survey}」が見つかりません。")
         started = time.perf_counter()
         changed = total = 0
-        for item in surveys:
-            changed += recompute_survey(item)
-            total += item.responses.count()
+        with transaction.atomic():  # all or nothing, and one commit instead of one per survey
+            for item in surveys:
+                changed += recompute_survey(item)
+                total += item.responses.count()
         seconds = time.perf_counter() - started
         self.stdout.write(f"{total} responses rescored, {changed} changed, in {seconds:.2f} s")
