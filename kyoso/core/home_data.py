@@ -140,6 +140,9 @@ def for_advisor(user: User) -> dict:
         overrides = sorted(response.overrides.all(), key=lambda o: (o.at, o.pk))
         final = overrides[-1].level if overrides else None
         levels[response.municipality_id] = final or response.computed_level
+    from kyoso.assessments.levels import LEVELS
+
     context["assigned"] = [(m, levels.get(m.pk)) for m in assigned]
+    context["levels"] = LEVELS
     context["assignment_year"] = year
     return context

@@ -190,6 +190,40 @@ class HomePerRoleTest(KyosoTestCase):
         self.assertContains(response, "担当団体の割り当てが登録されるまで")
         self.assertEqual(response.context["total"], 30)
 
+    def test_an_assigned_advisor_sees_their_municipalities_level_follow_ups_and_last_visit(self):
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        from kyoso.consultations import actions as consulting
+        from kyoso.consultations.models import Assignment, Kind, Status
+        from kyoso.lib.fiscal import current_fiscal_year
+
+        Assignment.objects.create(
+            fiscal_year=current_fiscal_year(), municipality=self.wakayama_city, advisor=self.advisor
+        )
+        held = consulting.save_consultation(
+            self.wakayama,
+            consulting.ConsultationData(
+                kind=Kind.REGULAR, title="定例", status=Status.HELD,
+                starts_at=dt.datetime(2025, 6, 3, 10, tzinfo=ZoneInfo("Asia/Tokyo")),
+                advisors=[self.advisor], municipalities=[self.wakayama_city],
+            ),
+            user=self.prefecture_admin,
+        )  # fmt: skip
+        consulting.add_follow_up(held, action="宿題", owner="担当", municipality=self.wakayama_city)
+        survey, _ = actions.save_survey_definition(wakayama_survey(2024))
+        Response.objects.create(
+            survey=survey, municipality=self.wakayama_city, state="submitted", computed_level=4
+        )
+        self.login("advisor")
+        with self.assertNumQueries(9):  # the team home's 5, year, assigned, levels, overrides
+            response = self.client.get("/")
+        self.assertEqual(response.context["assigned"], [(self.wakayama_city, 4)])
+        self.assertEqual(response.context["assigned"][0][0].open_follow_ups, 1)
+        self.assertContains(response, "2025-06-03")
+        self.assertContains(response, "4 共創")
+        self.assertNotContains(response, "担当団体の割り当てが登録されるまで")
+
     def test_staff_without_membership_are_told_whom_to_ask(self):
         self.staff_kainan.memberships.all().delete()
         self.login("staff_kainan")
