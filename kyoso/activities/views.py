@@ -252,10 +252,11 @@ def _event_form(request: HttpRequest, event) -> HttpResponse:
         }
         for m in municipalities
     ]
+    row_problems = [f"{row['municipality'].name}: {row['error']}" for row in table if row["error"]]
     return render(
         request,
         "activities/event_form.html",
-        {"form": form, "event": event, "table": table, "has_row_errors": bool(row_errors)},
+        {"form": form, "event": event, "table": table, "row_problems": row_problems},
     )
 
 

@@ -139,7 +139,10 @@ def _minutes(topic: str, items: list[str], rng: random.Random) -> str:
         ],
         3,
     )
-    lines = [f"## {topic}", "", f"関連項目: {'、'.join(items)}", "", "### 主な内容", ""]
+    lines = [f"## {topic}", ""]
+    if items:
+        lines += [f"関連項目: {'、'.join(items)}", ""]
+    lines += ["### 主な内容", ""]
     lines += [f"- {p}" for p in points]
     lines += ["", "### 次回に向けて", "", "- 進捗を定例相談で確認する。"]
     return "\n".join(lines)

@@ -107,6 +107,7 @@ class RecordingTest(KyosoTestCase):
         response = self.event_post(**{"people-302015": "3", "people-302023": "三人"})
         self.assertContains(response, "参加人数は1以上の整数で入力してください。")
         self.assertContains(response, 'value="三人"')  # typed input is kept
+        self.assertContains(response, "<li>海南市: 参加人数は1以上の整数で入力してください。</li>")
         self.assertFalse(Event.objects.exists())
 
     def test_editing_replaces_the_attendance(self):
