@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kyoso.accounts.access import get_municipality_for_user
 from kyoso.assessments.access import visible_surveys
+from kyoso.assessments.analysis import build_analysis, strengths_and_weaknesses
 from kyoso.assessments.models import LevelOverride, Response, ResponseState
 from kyoso.consultations.access import visible_consultations, visible_follow_ups
 from kyoso.consultations.models import Assignment, FollowUpStatus
@@ -172,13 +173,21 @@ def municipality_profile(request: HttpRequest, code: str) -> HttpResponse:
         for r in responses
     ]
     consultations = visible_consultations(request.user).filter(municipalities=municipality)
+    latest = history[-1]["response"] if history else None
+    strengths, weaknesses = (
+        strengths_and_weaknesses(build_analysis(latest.survey), municipality.code)
+        if latest
+        else ([], [])
+    )
     return render(
         request,
         "activities/profile.html",
         {
             "municipality": municipality,
             "history": history,
-            "latest": history[-1]["response"] if history else None,
+            "latest": latest,
+            "strengths": strengths,
+            "weaknesses": weaknesses,
             "assignment": Assignment.objects.filter(municipality=municipality)
             .select_related("advisor")
             .order_by("-fiscal_year")

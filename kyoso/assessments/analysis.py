@@ -24,6 +24,7 @@ from .scoring import ScoreCard
 HIGH_RATE = 0.60  # the seed flags item score rates of 6 割 and more…
 LOW_RATE = 0.50  # …and under 5 割
 FLAGGED_CHANGES = 3  # how many items count as "largest rises" and "smallest growth"
+STRENGTH_MARGIN = 1  # points above (below) the all-municipality mean: a strength (weakness)
 
 
 @dataclass
@@ -287,6 +288,33 @@ def _stored_points(survey: Survey) -> tuple[dict[int, dict[str, int]], dict[int,
         if is_answered:
             answered[response_id].add(code)
     return points, answered
+
+
+@dataclass
+class ItemComparison:
+    item: ItemStat
+    own: int
+    difference: float  # own points − the all-municipality mean
+
+
+def strengths_and_weaknesses(
+    analysis: Analysis, code: str
+) -> tuple[list[ItemComparison], list[ItemComparison]]:
+    """A municipality's items at least STRENGTH_MARGIN points above the mean (best first)
+    and below it (worst first); empty lists when it has no submitted response."""
+    result = analysis.result_for(code)
+    if result is None:
+        return [], []
+    compared = [
+        ItemComparison(item, result.items[item.code], result.items[item.code] - item.mean_score)
+        for item in analysis.items
+    ]
+    strengths = [c for c in compared if c.difference >= STRENGTH_MARGIN]
+    weaknesses = [c for c in compared if c.difference <= -STRENGTH_MARGIN]
+    return (
+        sorted(strengths, key=lambda c: -c.difference),
+        sorted(weaknesses, key=lambda c: c.difference),
+    )
 
 
 def _count_levels(levels) -> dict[int, int]:

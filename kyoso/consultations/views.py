@@ -341,6 +341,19 @@ def plan(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         raise Http404
     progress = plan_progress(prefecture, fiscal_year, timezone.localdate())
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        headers = [_("種類"), _("対象"), _("年間計画"), _("ここまでの計画"), _("実施済み"),
+                   _("予定"), _("状況")]  # fmt: skip
+        rows = [
+            [str(kind.label), u.name, u.planned, u.due, u.held, u.scheduled,
+             _("不足") if u.behind else _("計画どおり")]
+            for kind in progress
+            for u in kind.units
+        ]  # fmt: skip
+        return table_download(
+            fmt, f"年間計画と実績_{fiscal_year}", headers, rows, _("年間計画と実績")
+        )
     return render(
         request,
         "consultations/plan.html",
@@ -427,6 +440,10 @@ def themes(request: HttpRequest) -> HttpResponse:
     listed = Theme.objects.filter(prefecture=prefecture).annotate(
         held=Count("consultations", filter=Q(consultations__status=Status.HELD))
     )
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        rows = [[t.name, t.held] for t in listed]
+        return table_download(fmt, "相談のテーマ", [_("テーマ"), _("実施済み")], rows, _("テーマ"))
     return render(
         request,
         "consultations/themes.html",

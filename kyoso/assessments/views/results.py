@@ -13,7 +13,7 @@ from kyoso.municipalities.models import Kind
 
 from .. import actions
 from ..access import get_results_municipality, get_survey_for_user, get_team_survey
-from ..analysis import build_analysis, previous_survey
+from ..analysis import STRENGTH_MARGIN, build_analysis, previous_survey
 from ..levels import LEVELS, decide_level, describe_rules
 from ..models import Response, ResponseState
 from ..scoring import score_response
@@ -94,9 +94,15 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
             "region_mean": _mean_rate(peers["region"]),
             "kind_mean": _mean_rate(peers["kind"]),
             "kind_group": _("市") if is_city else _("町村"),
-            "strengths": [r for r in rows if r["difference"] is not None and r["difference"] >= 1],
+            "strengths": [
+                r
+                for r in rows
+                if r["difference"] is not None and r["difference"] >= STRENGTH_MARGIN
+            ],
             "weaknesses": [
-                r for r in rows if r["difference"] is not None and r["difference"] <= -1
+                r
+                for r in rows
+                if r["difference"] is not None and r["difference"] <= -STRENGTH_MARGIN
             ],
         },
     )

@@ -185,6 +185,10 @@ class PlanAndAssignmentsTest(ConsultationTestCase):
         self.assertEqual(Plan.objects.get(fiscal_year=year, kind=Kind.REGULAR).per_unit, 6)
         page = self.client.get(url).content.decode()
         self.assertIn("和歌山市", page)
+        exported = self.client.get(url + "&export=xlsx")
+        rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
+        wakayama = next(r for r in rows if r[1] == "和歌山市")
+        self.assertEqual(wakayama[:3], ("定例", "和歌山市", 6))  # planned 6 a year, as numbers
 
     def test_advisors_read_but_do_not_change_the_plan(self):
         self.login("advisor")

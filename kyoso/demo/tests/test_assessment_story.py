@@ -5,7 +5,12 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
-from kyoso.assessments.analysis import build_analyses, build_analysis, recompute_and_analyse
+from kyoso.assessments.analysis import (
+    build_analyses,
+    build_analysis,
+    recompute_and_analyse,
+    strengths_and_weaknesses,
+)
 from kyoso.assessments.models import Answer, Response, ResponseState, Survey, SurveyState
 
 
@@ -77,3 +82,18 @@ class DemoAssessmentStoryTest(TestCase):
                 self.assertEqual(shared.items, alone.items)
                 self.assertEqual((shared.levels, shared.kpi), (alone.levels, alone.kpi))
                 self.assertEqual(shared.expected, alone.expected)
+
+    def test_strengths_and_weaknesses_are_items_a_point_from_the_mean_best_and_worst_first(self):
+        strengths, weaknesses = strengths_and_weaknesses(self.r6, "304271")  # 北山村: level 2
+        result = self.r6.result_for("304271")
+        self.assertTrue(weaknesses)
+        for group, sign in ((strengths, 1), (weaknesses, -1)):
+            for c in group:
+                self.assertEqual(c.own, result.items[c.item.code])
+                self.assertAlmostEqual(c.difference, c.own - c.item.mean_score)
+                self.assertGreaterEqual(sign * c.difference, 1)
+            self.assertEqual(
+                [c.difference for c in group],
+                sorted((c.difference for c in group), key=lambda d: -sign * d),
+            )
+        self.assertEqual(strengths_and_weaknesses(self.r6, "999999"), ([], []))

@@ -71,3 +71,11 @@ class DemoSupportStoryTest(TestCase):
         )
         if never.exists():
             self.assertEqual(survey_hints(never.first(), 2024), {})
+
+    def test_an_advisor_reads_a_profile_with_strengths_and_weaknesses(self):
+        advisor = User.objects.get(email="advisor1@demo.kyoso.jp")
+        self.client.force_login(advisor)
+        page = self.client.get("/activities/profile/302015/").content.decode()
+        self.assertIn("強みと弱み", page)
+        self.assertIn("支援分類の推移", page)
+        self.assertIn("参加した研修・イベント", page)
