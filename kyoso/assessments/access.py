@@ -84,6 +84,30 @@ def get_team_response(user: User, slug: str, code: str) -> Response:
         raise Http404 from None
 
 
+def can_override_level(user: User, response: Response) -> bool:
+    """The seed's qualitative assessment: the prefecture admins, or the advisor assigned
+    to the municipality for the survey's fiscal year (kyoso.consultations)."""
+    from kyoso.consultations.models import Assignment  # consultations builds on this app
+
+    if not _team(user) or user.prefecture_id != response.survey.prefecture_id:
+        return False
+    if user.role == Role.PREFECTURE_ADMIN:
+        return True
+    return Assignment.objects.filter(
+        advisor=user,
+        municipality_id=response.municipality_id,
+        fiscal_year=response.survey.fiscal_year,
+    ).exists()
+
+
+def get_overridable_response(user: User, slug: str, code: str) -> Response:
+    """A response whose final level the user may set, or 404."""
+    response = get_team_response(user, slug, code)
+    if not can_override_level(user, response):
+        raise Http404
+    return response
+
+
 def get_results_municipality(user: User, survey: Survey, code: str) -> Municipality:
     """Whose results the user may read: the team any; staff their own, once published."""
     if _team(user):

@@ -15,6 +15,7 @@ from kyoso.assessments.models import (
     ResponseState,
     SurveyState,
 )
+from kyoso.consultations.models import Assignment
 from kyoso.testing import KyosoTestCase
 
 
@@ -265,6 +266,20 @@ class PrefectureActionsTest(SurveyTestCase):
         values = {c: _any_value(d) for c, d in cls.loaded.definitions.items() if d.required}
         actions.save_answers(cls.response, values, user=None, expected_revision=0)
         actions.submit_response(cls.response, user=None)
+        # The persona advisor is 海南市's dedicated advisor in the survey's fiscal year.
+        Assignment.objects.create(
+            fiscal_year=cls.survey.fiscal_year, municipality=cls.kainan_city, advisor=cls.advisor
+        )
+
+    def test_an_advisor_not_assigned_to_the_municipality_cannot_set_its_level(self):
+        Assignment.objects.all().delete()
+        self.login("advisor")
+        url = f"/surveys/{self.survey.slug}/responses/302023/level/"
+        response = self.client.post(url, {"level": "4", "reason": "理由"})
+        self.assertEqual(response.status_code, 404)
+        self.assertIsNone(actions.current_override(self.response))
+        page = self.client.get(f"/surveys/{self.survey.slug}/responses/302023/")
+        self.assertContains(page, "この年度にこの団体を担当するアドバイザーです")
 
     def test_admin_returns_a_response_with_a_comment_and_staff_can_edit_again(self):
         self.login("prefecture_admin")

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import actions
-from ..access import get_team_response, get_team_survey
+from ..access import (
+    can_override_level,
+    get_overridable_response,
+    get_team_response,
+    get_team_survey,
+)
 from ..forms import KpiTargetForm, OverrideForm, ReturnForm, RulesForm, UploadForm
 from ..importing import MAX_BYTES, apply_import, preview_import
 from ..levels import LEVELS, describe_rules
@@ -58,7 +63,7 @@ def response_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "levels": LEVELS,
             "rules": describe_rules(response.survey.level_rules),
             "return_form": ReturnForm(),
-            "override_form": OverrideForm(),
+            "override_form": OverrideForm() if can_override_level(request.user, response) else None,
             "can_return": request.user.is_prefecture_admin and response.state == "submitted",
         },
     )
@@ -81,7 +86,7 @@ def response_return(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 @require_POST
 def response_level(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    response = get_team_response(request.user, slug, code)
+    response = get_overridable_response(request.user, slug, code)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
