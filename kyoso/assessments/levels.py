@@ -127,7 +127,7 @@ def _describe(name: str, op: str, value, actual, rate: bool) -> str:
     if isinstance(actual, bool):
         return f"{name} を満たす" if actual else f"{name} でない"
     shown, wanted = _number(actual, rate, 1), _number(value, rate)
-    return f"{name} = {shown} {op.replace('>=', '≥').replace('<=', '≤')} {wanted}"
+    return f"{name} = {shown} {_symbol(op)} {wanted}"
 
 
 def describe_rules(rules: dict) -> list[str]:
@@ -150,7 +150,13 @@ def describe_rules(rules: dict) -> list[str]:
 def _condition_text(name: str, op: str, value, rate: bool) -> str:
     if isinstance(value, bool):
         return name if value else f"{name} でない"
-    return f"{name} {op.replace('>=', '≥').replace('<=', '≤')} {_number(value, rate)}"
+    return f"{name} {_symbol(op)} {_number(value, rate)}"
+
+
+def _symbol(op: str) -> str:
+    # ≧ and ≦, the forms Japanese documents (and Japanese fonts such as the report's
+    # IPAexGothic, which lacks ≥) use.
+    return op.replace(">=", "≧").replace("<=", "≦")
 
 
 def validate_rules(rules: object, item_codes: set[str]) -> list[str]:

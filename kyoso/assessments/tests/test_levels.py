@@ -80,7 +80,7 @@ def test_card_helper_keeps_c_and_e_as_fixed():
 @pytest.mark.parametrize(
     ("total", "fixed", "expected"),
     [
-        # Level 4: S ≥ 0.60 and C ≥ 2.
+        # Level 4: S ≧ 0.60 and C ≧ 2.
         (47, {"D1": 1, "D3": 1}, 4),
         (47, {"D4": 1, "D5": 2}, 4),
         (78, {f"D{n}": 1 for n in range(1, 9)} | {"5-7": "promoting"}, 4),
@@ -92,7 +92,7 @@ def test_card_helper_keeps_c_and_e_as_fixed():
         # Only D1, D3, D4 and D5 count for C.
         (47, {"D1": 1, "D2": 1, "D6": 1, "D8": 1}, 2),
         (47, {"D2": 1, "D6": 1, "D7": 1, "D8": 1}, 3),
-        # Level 3: S ≥ 0.45 and E.
+        # Level 3: S ≧ 0.45 and E.
         (36, {"D7": 1}, 3),  # E via D7 = 3 alone
         (36, {"5-7": "planned"}, 3),  # E via 5-7 = 2 (推進予定) alone
         (36, {"5-7": "promoting"}, 3),  # 5-7 = 3 is "2 or more"
@@ -103,7 +103,7 @@ def test_card_helper_keeps_c_and_e_as_fixed():
         (35, {"D7": 1, "5-7": "planned"}, 2),
         # A high S with C < 2 and no E falls to level 2.
         (54, {"D1": 1}, 2),
-        # Level 2: S ≥ 0.25.
+        # Level 2: S ≧ 0.25.
         (20, {}, 2),
         (20, {"D1": 1, "D3": 1, "D7": 1}, 2),
         (19, {}, 1),  # just under 0.25
@@ -168,21 +168,21 @@ def test_level_four_reasons_mention_the_metrics():
     assert decision.metrics["S"] == pytest.approx(47 / 78)
     assert decision.metrics["C"] == 2
     assert decision.metrics["E"] is False
-    assert decision.reasons == ("S = 60.3% ≥ 60%", "C = 2 ≥ 2")
+    assert decision.reasons == ("S = 60.3% ≧ 60%", "C = 2 ≧ 2")
 
 
 def test_level_three_reasons():
     decision = decide_level(DEFAULT_RULES, card_for(36, {"D7": 1}))
     assert decision.level == 3
     assert decision.info.name == "協働"
-    assert decision.reasons == ("S = 46.2% ≥ 45%", "E を満たす")
+    assert decision.reasons == ("S = 46.2% ≧ 45%", "E を満たす")
 
 
 def test_level_two_reasons():
     decision = decide_level(DEFAULT_RULES, card_for(20))
     assert decision.level == 2
     assert decision.info.name == "支援"
-    assert decision.reasons == ("S = 25.6% ≥ 25%",)
+    assert decision.reasons == ("S = 25.6% ≧ 25%",)
 
 
 def test_level_one_reasons():
@@ -208,9 +208,9 @@ def test_describe_default_rules():
         "S: 得点率（全採点項目）",
         "C: D1・D3・D4・D5 のうち 3 点の項目数",
         "E: D7 が 3 点、または 5-7 が 2 点以上",
-        "レベル4（共創）: S ≥ 60% かつ C ≥ 2",
-        "レベル3（協働）: S ≥ 45% かつ E",
-        "レベル2（支援）: S ≥ 25%",
+        "レベル4（共創）: S ≧ 60% かつ C ≧ 2",
+        "レベル3（協働）: S ≧ 45% かつ E",
+        "レベル2（支援）: S ≧ 25%",
         "レベル1（関与）: 上記のいずれにも当てはまらない",
     ]
 
@@ -512,7 +512,7 @@ def test_custom_rules_with_counts_flags_and_other_operators():
     assert decide({"D2": 1}).level == 3
     assert decide({"D2": 1, "3-4": "promoting"}).level == 2
     assert decide({"D2": 1, "D6": 1}).level == 2
-    assert describe_rules(custom)[3] == "レベル3（協働）: F でない かつ N ≤ 1"
+    assert describe_rules(custom)[3] == "レベル3（協働）: F でない かつ N ≦ 1"
 
 
 FLAG_RULES = {
@@ -541,10 +541,10 @@ def test_float_threshold_of_a_count_is_not_a_percentage():
     custom = copy.deepcopy(DEFAULT_RULES)
     custom["levels"][0]["when"][1] = ["C", ">=", 2.0]
     assert validate_rules(custom, SCORED_CODES) == []
-    assert describe_rules(custom)[3] == "レベル4（共創）: S ≥ 60% かつ C ≥ 2"
+    assert describe_rules(custom)[3] == "レベル4（共創）: S ≧ 60% かつ C ≧ 2"
     decision = decide_level(custom, card_for(47, {"D1": 1, "D3": 1}))
     assert decision.level == 4
-    assert decision.reasons[1] == "C = 2 ≥ 2"
+    assert decision.reasons[1] == "C = 2 ≧ 2"
 
 
 def test_rate_over_items_without_any_maximum_is_zero():
