@@ -36,7 +36,10 @@ demo: migrate
 	$(DEVELOPMENT) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Kyoso のデモを http://127.0.0.1:$(PORT)/ で起動します（停止は Ctrl+C）。"
-	$(DEVELOPMENT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# The task worker (batches of reports) runs beside the web server and stops with it.
+	$(DEVELOPMENT) $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEVELOPMENT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(DEV) messages
 	$(BIN)/pytest $(ARGS)

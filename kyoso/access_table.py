@@ -86,6 +86,15 @@ ACCESS_TABLE: dict[str, Policy] = {
     "assessments:import": PREFECTURE_ADMIN,
     "assessments:import_confirm": PREFECTURE_ADMIN,
     "assessments:rules": PREFECTURE_ADMIN,
+    # Reports (object access: kyoso.reports.access)
+    "reports:survey": PREFECTURE_TEAM,
+    "reports:summary": PREFECTURE_TEAM,
+    "reports:summary_file": PREFECTURE_TEAM,
+    "reports:batch_create": PREFECTURE_ADMIN,
+    "reports:batch_download": PREFECTURE_TEAM,
+    "reports:settings": PREFECTURE_ADMIN,
+    "reports:municipality": SIGNED_IN,  # staff: their own, once results are published
+    "reports:file": SIGNED_IN,
     # Operators only
     "admin:*": SUPERUSER,
 }

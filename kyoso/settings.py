@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "kyoso.assessments",
     "kyoso.consultations",
     "kyoso.activities",
+    "kyoso.reports",
     "kyoso.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +175,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
+# Background tasks (batches of reports): stored in the database, run by
+# `python manage.py db_worker` (make demo starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Processes that render a batch of reports (PDF rendering is CPU-bound); default: up to 2.
+KYOSO_REPORT_WORKERS = env_int("KYOSO_REPORT_WORKERS", 0)
+
 # E-mail: the console in development, SMTP in production.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -219,7 +228,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step and every CSS property it ignores.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Kyoso's own settings.

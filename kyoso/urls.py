@@ -11,6 +11,7 @@ urlpatterns = [
     path("surveys/", include("kyoso.assessments.urls")),
     path("consultations/", include("kyoso.consultations.urls")),
     path("activities/", include("kyoso.activities.urls")),
+    path("reports/", include("kyoso.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from kyoso.lib.fiscal import fiscal_year_label, fiscal_year_label_en
+from kyoso.lib.fiscal import fiscal_year_label, fiscal_year_label_en, wareki_date
 
 register = template.Library()
 
@@ -48,3 +48,19 @@ def get_item(mapping, key):
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.filter
+def wareki(value) -> str:
+    """A date as 令和6年7月1日 in Japanese, 2024-07-01 in English (``""`` for None)."""
+    if not value:
+        return ""
+    return wareki_date(value) if get_language() == "ja" else value.isoformat()
+
+
+@register.filter
+def points(value, digits: int = 1) -> str:
+    """A difference of rates in percentage points: 0.052 → ``+5.2 pt`` (``—`` for None)."""
+    if value is None or value == "":
+        return "—"
+    return f"{signed(float(value) * 100, digits)} pt"

@@ -29,6 +29,7 @@ PAGES_BY_PERSONA = {
         "/consultations/follow-ups/",
         "/consultations/feed/",
         "/activities/events/",
+        "/reports/wakayama-2024/302015/",
     ],
     "advisor": [
         "/",
@@ -42,6 +43,8 @@ PAGES_BY_PERSONA = {
         "/consultations/plan/",
         "/consultations/assignments/",
         "/activities/dispatches/",
+        "/reports/wakayama-2024/",
+        "/reports/wakayama-2024/summary/",
     ],
 }
 

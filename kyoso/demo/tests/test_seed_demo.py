@@ -49,3 +49,15 @@ class SeedDemoTest(TestCase):
             follow=True,
         )
         self.assertContains(response, "和歌山市のホーム")
+
+    @override_settings(DEBUG=True)
+    def test_demo_reports_name_the_peers_to_learn_from(self):
+        from kyoso.assessments.models import Survey
+        from kyoso.reports.data import SurveyReports
+
+        call_command("seed_demo", quiet_logins=True, stdout=StringIO())
+        reports = SurveyReports(Survey.objects.get(slug="wakayama-2024"))
+        steps = [s for code in reports.codes for s in reports.report(code).next_steps]
+        self.assertTrue(steps)
+        self.assertTrue(all(len(s.peers) == min(s.peer_count, 5) for s in steps))
+        self.assertTrue(any(s.peers for s in steps))

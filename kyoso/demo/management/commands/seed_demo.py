@@ -9,6 +9,7 @@ from kyoso.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, seed_accounts
 from kyoso.demo.assessments import seed_assessments
 from kyoso.demo.support import seed_support
 from kyoso.municipalities.models import Prefecture
+from kyoso.reports.models import ReportSettings
 
 DEMO_PREFECTURE_CODE = "300004"  # 和歌山県
 
@@ -44,6 +45,10 @@ class Command(BaseCommand):
             }
             surveys = seed_assessments(prefecture, staff_of)
             advisors = seed_support(prefecture, make_password(DEMO_PASSWORD))
+            # The demo shows peers by name in the reports' 「次の一歩」 (a prefecture's choice).
+            ReportSettings.objects.get_or_create(
+                prefecture=prefecture, defaults={"share_peer_names": True}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(logins) + len(advisors) - 2} accounts, surveys "

@@ -1,0 +1,1 @@
+"""Feedback reports for municipalities and the prefecture: data, HTML, PDF, Excel, charts."""
