@@ -41,10 +41,13 @@ def request_batch(survey: Survey, fmt: str, *, user: User) -> ReportBatch:
 
 def run_batch(batch_id: int, workers: int | None = None) -> ReportBatch:
     """Render every report of the batch into one ZIP in storage, counting progress."""
+    # Claimed in one conditional UPDATE: two workers never run the same batch.
+    claimed = ReportBatch.objects.filter(pk=batch_id, state=BatchState.QUEUED).update(
+        state=BatchState.RUNNING
+    )
     batch = ReportBatch.objects.select_related("survey__prefecture").get(pk=batch_id)
-    if batch.state != BatchState.QUEUED:
+    if not claimed:
         return batch  # already taken by another worker, or finished
-    ReportBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING)
 
     def progress(done: int, total: int) -> None:
         ReportBatch.objects.filter(pk=batch.pk).update(done=done, total=total)

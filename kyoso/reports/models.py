@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kyoso.assessments.models import Survey
@@ -31,6 +34,9 @@ class ReportSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefecture} report settings"
+
+
+STALE_AFTER = dt.timedelta(hours=2)  # far longer than the 1,741-report batch takes
 
 
 class ReportFormat(models.TextChoices):
@@ -82,3 +88,9 @@ class ReportBatch(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (BatchState.QUEUED, BatchState.RUNNING)
+
+    @property
+    def recently_active(self) -> bool:
+        """Active and asked for within STALE_AFTER: the page refreshes itself only for
+        these, so a batch whose worker died does not keep it refreshing for ever."""
+        return self.active and timezone.now() - self.requested_at < STALE_AFTER

@@ -78,7 +78,7 @@ def survey_reports(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": [(m, m.code in submitted) for m in municipalities],
             "submitted": len(submitted),
             "batches": batches,
-            "refresh": any(b.active for b in batches),
+            "refresh": any(b.recently_active for b in batches),
             "formats": ReportFormat.choices,
             "can_manage": can_manage_reports(request.user),
             "share_peer_names": bool(settings and settings.share_peer_names),

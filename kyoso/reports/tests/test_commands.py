@@ -53,6 +53,26 @@ class RenderReportsCommandTest(ReportTestCase):
             self.assertEqual([p.name for p in files], ["302023_海南市_2024.html"])
             self.assertIn("海南市", files[0].read_text(encoding="utf-8"))
 
+    def test_code_without_check_digit_and_a_bad_code(self):
+        with tempfile.TemporaryDirectory() as folder:
+            self.run_command(
+                "--survey",
+                self.survey.slug,
+                "--format",
+                "xlsx",
+                "--out",
+                folder,
+                "--municipality",
+                "30201",
+            )
+            self.assertEqual(
+                [p.name for p in Path(folder).iterdir()], ["302015_和歌山市_2024.xlsx"]
+            )
+            with self.assertRaisesMessage(CommandError, "数字で入力してください"):
+                self.run_command(
+                    "--survey", self.survey.slug, "--out", folder, "--municipality", "x"
+                )
+
     def test_pdf_into_a_new_folder(self):
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "new" / "reports"

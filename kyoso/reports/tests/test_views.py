@@ -1,9 +1,11 @@
 """Report pages and downloads per persona, batches in the background, the settings."""
 
+import datetime as dt
 import io
 import zipfile
 from urllib.parse import quote
 
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
@@ -203,6 +205,18 @@ class BatchTest(ReportTestCase):
         self.assertEqual(batch.state, BatchState.FAILED)
         self.assertTrue(batch.error)
         self.assertEqual(batch.file, "")
+
+    def test_a_batch_whose_worker_died_stops_the_page_refreshing(self):
+        batch = request_batch(self.survey, "pdf", user=self.prefecture_admin)
+        self.login("prefecture_admin")
+        url = f"/reports/{self.survey.slug}/"
+        self.assertContains(self.client.get(url), 'http-equiv="refresh"')
+        ReportBatch.objects.filter(pk=batch.pk).update(
+            state=BatchState.RUNNING, requested_at=timezone.now() - dt.timedelta(hours=3)
+        )
+        page = self.client.get(url)
+        self.assertNotContains(page, 'http-equiv="refresh"')
+        self.assertContains(page, "作成中")
 
     def test_a_batch_runs_once(self):
         batch = request_batch(self.survey, "xlsx", user=self.prefecture_admin)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kyoso.assessments.models import Survey
-from kyoso.lib.text import normalize_width
+from kyoso.lib.lgcode import InvalidCodeError, normalize_code
 from kyoso.reports.batch import default_workers, report_files
 from kyoso.reports.render import FORMATS
 
@@ -37,7 +37,10 @@ class Command(BaseCommand):
         found = Survey.objects.filter(slug=survey).select_related("prefecture").first()
         if found is None:
             raise CommandError(f"調査「{survey}」が見つかりません。")
-        codes = [normalize_width(c).strip() for c in municipality] if municipality else None
+        try:
+            codes = [normalize_code(c) for c in municipality] if municipality else None
+        except InvalidCodeError as error:
+            raise CommandError(str(error)) from None
         if codes:
             submitted = set(
                 found.responses.filter(state="submitted").values_list(
