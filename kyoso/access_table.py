@@ -95,6 +95,22 @@ ACCESS_TABLE: dict[str, Policy] = {
     "reports:settings": PREFECTURE_ADMIN,
     "reports:municipality": SIGNED_IN,  # staff: their own, once results are published
     "reports:file": SIGNED_IN,
+    # Knowledge base (object access: kyoso.knowledge.access)
+    "knowledge:search": PUBLIC,  # visitors find the public entries
+    "knowledge:detail": PUBLIC,
+    "knowledge:attachment": PUBLIC,  # as private as its entry
+    "knowledge:create": SIGNED_IN,
+    "knowledge:drafts": SIGNED_IN,
+    "knowledge:edit": SIGNED_IN,
+    "knowledge:publish": SIGNED_IN,
+    "knowledge:delete": SIGNED_IN,
+    "knowledge:history": SIGNED_IN,
+    "knowledge:attachment_add": SIGNED_IN,
+    "knowledge:attachment_delete": SIGNED_IN,
+    "knowledge:people": SIGNED_IN,
+    "knowledge:person": SIGNED_IN,
+    "knowledge:profile_edit": SIGNED_IN,
+    "knowledge:slack": PREFECTURE_ADMIN,
     # Operators only
     "admin:*": SUPERUSER,
 }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kyoso.consultations",
     "kyoso.activities",
     "kyoso.reports",
+    "kyoso.knowledge",
     "kyoso.demo",
     "django_tasks",
     "django_tasks_db",

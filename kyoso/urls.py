@@ -12,6 +12,7 @@ urlpatterns = [
     path("consultations/", include("kyoso.consultations.urls")),
     path("activities/", include("kyoso.activities.urls")),
     path("reports/", include("kyoso.reports.urls")),
+    path("knowledge/", include("kyoso.knowledge.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

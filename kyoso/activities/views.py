@@ -202,8 +202,16 @@ def municipality_profile(request: HttpRequest, code: str) -> HttpResponse:
                 Attendance.objects.filter(municipality=municipality).select_related("event")
             ),
             "dispatches": list(municipality.dispatches.all()),
+            "entries": _published_entries(request.user, municipality),
         },
     )
+
+
+def _published_entries(user, municipality) -> list:
+    """The municipality's published knowledge entries the user may see (newest first)."""
+    from kyoso.knowledge.access import published_visible  # knowledge builds on this app
+
+    return list(municipality.entries.filter(published_visible(user)).order_by("-published_at")[:20])
 
 
 @require_http_methods(["GET", "POST"])

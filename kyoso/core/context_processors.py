@@ -20,6 +20,7 @@ def _navigation(user, current: str) -> list[tuple[str, str, str]]:
     items = [
         ("core:home", _("ホーム"), None),
         ("assessments:list", _("アセスメント"), "assessments:"),
+        ("knowledge:search", _("ナレッジ"), "knowledge:"),
         ("consultations:list", _("よろず相談"), "consultations:"),
         ("activities:events", _("研修・派遣"), "activities:"),
         ("municipalities:list", _("団体一覧"), "municipalities:"),

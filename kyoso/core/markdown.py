@@ -47,8 +47,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": set()}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 
-# Pages already carry their own h1 and h2, so a user's "#" must not compete with them.
-HEADING_SHIFT = 2
+# Pages already carry their own h1 and h2: the text's top heading level becomes h3,
+# whether the writer started with "#" or "##", so no heading level is skipped.
+TOP_HEADING = 3
 
 _HEADINGS = {f"h{level}" for level in range(1, 7)}
 _EXTENSIONS = [
@@ -63,9 +64,11 @@ _EXTENSIONS = [
 
 class _KyosoTreeprocessor(Treeprocessor):
     def run(self, root: ET.Element) -> None:
+        levels = [int(e.tag[1]) for e in root.iter() if e.tag in _HEADINGS]
+        shift = TOP_HEADING - min(levels) if levels else 0
         for element in root.iter():
             if element.tag in _HEADINGS:
-                level = min(int(element.tag[1]) + HEADING_SHIFT, 6)
+                level = min(int(element.tag[1]) + shift, 6)
                 element.tag = f"h{level}"
             elif element.tag == "img":
                 # Images are not allowed (the CSP would block other hosts anyway); keep

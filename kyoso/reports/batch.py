@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
@@ -71,7 +72,10 @@ def report_files(
     # Forked workers inherit the survey's data read here, so they query nothing.
     _reports_of_process.clear()
     _reports_of_process[survey.pk] = reports
-    if workers > 1 and len(jobs) > 1 and not connection.in_atomic_block:
+    # Forking is safe only from a single-threaded process (a command, the task worker):
+    # a fork copies locks that other threads may hold. Otherwise render here, in turn.
+    single_threaded = threading.active_count() == 1
+    if workers > 1 and len(jobs) > 1 and single_threaded and not connection.in_atomic_block:
         rendered = _in_processes(jobs, workers)
     else:
         rendered = map(_render_one, jobs)

@@ -28,6 +28,7 @@ from kyoso.assessments.models import Answer, ResponseState, Survey
 from kyoso.assessments.scoring import score_response
 from kyoso.assessments.values import display
 from kyoso.core.templatetags.kyoso import fiscal_year as fiscal_year_text
+from kyoso.knowledge.recommend import ItemRecommendations, Suggestion
 from kyoso.lib.fiscal import to_tokyo_date
 from kyoso.municipalities.models import Municipality
 
@@ -91,8 +92,8 @@ class NextStep:
     peer_count: int  # municipalities with full points on the item
     peers: list[Peer]  # named only where the prefecture shares names
     sentence: str
-    entries: list = field(default_factory=list)  # knowledge base cases (when it exists)
-    people: list = field(default_factory=list)
+    entries: list[Suggestion] = field(default_factory=list)  # peers' published entries
+    people: list[Suggestion] = field(default_factory=list)  # people who know about it
 
     @property
     def unnamed_peers(self) -> int:
@@ -163,6 +164,7 @@ class SurveyReports:
         self.previous: Analysis | None = (
             build_analysis(self.previous_survey, context=context) if self.previous_survey else None
         )
+        self.recommendations = ItemRecommendations(survey.prefecture_id)
         settings = ReportSettings.objects.filter(prefecture_id=survey.prefecture_id).first()
         self.share_names = bool(settings and settings.share_peer_names)
         self.level_rules = describe_rules(survey.level_rules)
@@ -370,7 +372,10 @@ class SurveyReports:
             if self.share_names
             else []
         )
+        strong_codes = [r.code for r in strong]
         return NextStep(
+            entries=self.recommendations.entries(item.code, strong_codes),
+            people=self.recommendations.people(item.code, strong_codes),
             code=item.code,
             text=item.text,
             own=comparison.own,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kyoso.accounts.access import own_municipalities
 from kyoso.activities.evidence import survey_hints
+from kyoso.knowledge.recommend import survey_hints as portal_hints
 
 from .. import actions
 from ..access import get_answering_response, get_survey_for_user
@@ -174,7 +175,7 @@ def answer_page(request: HttpRequest, slug: str, code: str, number: int) -> Http
         "previous": previous,
         "period": _period(survey),
         "question_fields": [(q, form[field_name(q)]) for q in questions],
-        "evidence": survey_hints(response.municipality, survey.fiscal_year),
+        "evidence": evidence_hints(response.municipality, survey.fiscal_year),
     }
     status = 409 if conflict_rows else (400 if form.errors else 200)
     return render(request, "assessments/answer_page.html", context, status=status)
@@ -290,3 +291,9 @@ def answer_review(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "first_page": reverse("assessments:answer_page", args=[slug, code, 1]),
         },
     )
+
+
+def evidence_hints(municipality, fiscal_year: int) -> dict[str, str]:
+    """What Kyoso has on record for items of the form: dispatches (D7), published
+    cases and documents (D3, D4, D5)."""
+    return survey_hints(municipality, fiscal_year) | portal_hints(municipality, fiscal_year)

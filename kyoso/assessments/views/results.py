@@ -72,6 +72,23 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
         "kind": [r for r in analysis.municipalities if r.is_city == is_city],
     }
     rows = _item_rows(analysis, result, previous_result, answers, loaded.definitions, peers)
+    weaknesses = [
+        r for r in rows if r["difference"] is not None and r["difference"] <= -STRENGTH_MARGIN
+    ]
+    if weaknesses:
+        # Peers' published entries and the people who know, for each weak item.
+        from kyoso.knowledge.recommend import ItemRecommendations  # builds on this app
+
+        recommendations = ItemRecommendations(survey.prefecture_id)
+        for row in weaknesses:
+            item = row["item"]
+            strong = [
+                r.code
+                for r in analysis.municipalities
+                if r.code != municipality.code and r.items.get(item.code, 0) >= item.max_points
+            ]
+            row["entries"] = recommendations.entries(item.code, strong)
+            row["people"] = recommendations.people(item.code, strong)
     decision = None
     if response is not None:
         decision = decide_level(
@@ -99,11 +116,7 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
                 for r in rows
                 if r["difference"] is not None and r["difference"] >= STRENGTH_MARGIN
             ],
-            "weaknesses": [
-                r
-                for r in rows
-                if r["difference"] is not None and r["difference"] <= -STRENGTH_MARGIN
-            ],
+            "weaknesses": weaknesses,
         },
     )
 

@@ -95,7 +95,7 @@ class VisibilityTest(ConsultationTestCase):
     def test_minutes_are_rendered_as_markdown_without_raw_html(self):
         self.login("staff_wakayama")
         page = self.detail(self.wakayama_regular).content.decode()
-        self.assertIn("<h4>内容</h4>", page)  # "##" under the page's own h1 and h2
+        self.assertIn("<h3>内容</h3>", page)  # the top "##" under the page's own h1 and h2
         self.assertNotIn("<script>alert(1)</script>", page)
 
     def test_staff_follow_ups_are_only_their_municipalitys(self):

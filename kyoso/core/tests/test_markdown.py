@@ -90,7 +90,12 @@ def test_headings_are_shifted_below_the_pages_own_h1_and_h2():
 
 def test_underlined_headings_are_shifted_too():
     assert render_markdown("議事録\n===") == "<h3>議事録</h3>"
-    assert render_markdown("議題\n---") == "<h4>議題</h4>"
+    assert render_markdown("議事録\n===\n\n議題\n---") == "<h3>議事録</h3>\n<h4>議題</h4>"
+
+
+def test_a_text_starting_with_level_two_headings_starts_at_h3():
+    html = render_markdown("## 背景\n\n### 詳細\n\n## 成果")
+    assert re.findall(r"<(h\d)>", html) == ["h3", "h4", "h3"]
 
 
 def test_japanese_minutes_render_with_lists_tables_and_emphasis():

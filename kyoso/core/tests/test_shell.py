@@ -12,6 +12,7 @@ from kyoso.accounts.access import PUBLIC
 from kyoso.assessments import actions
 from kyoso.assessments.bundled.wakayama import wakayama_survey
 from kyoso.assessments.models import Response, SurveyState
+from kyoso.knowledge.actions import EntryData, save_entry
 from kyoso.lib.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_label_en
 from kyoso.testing import KyosoTestCase
 
@@ -30,6 +31,12 @@ PAGES_BY_PERSONA = {
         "/consultations/feed/",
         "/activities/events/",
         "/reports/wakayama-2024/302015/",
+        "/knowledge/?q=%E7%AA%93%E5%8F%A3",
+        "/knowledge/new/",
+        "/knowledge/drafts/",
+        "/knowledge/people/",
+        "/knowledge/people/me/",
+        "ENTRY",
     ],
     "advisor": [
         "/",
@@ -45,6 +52,8 @@ PAGES_BY_PERSONA = {
         "/activities/dispatches/",
         "/reports/wakayama-2024/",
         "/reports/wakayama-2024/summary/",
+        "/knowledge/slack/",
+        "ENTRY_HISTORY",
     ],
 }
 
@@ -61,11 +70,27 @@ class ShellMarkupTest(KyosoTestCase):
         )
         Response.objects.filter(pk=response.pk).update(state="submitted")
         actions.set_survey_state(survey, SurveyState.PUBLISHED)
+        cls.entry = save_entry(
+            cls.wakayama,
+            EntryData(
+                kind="case",
+                title="書かない窓口",
+                body="## 背景\n\n窓口の改善。\n\n### 詳細\n\n- 手順",
+                municipality=cls.wakayama_city,
+                fiscal_year=2024,
+            ),
+            user=cls.staff_wakayama,
+            publish=True,
+        )
 
     def pages(self):
         for persona, urls in PAGES_BY_PERSONA.items():
             self.login(persona)
             for url in urls:
+                url = {
+                    "ENTRY": f"/knowledge/{self.entry.pk}/",
+                    "ENTRY_HISTORY": f"/knowledge/{self.entry.pk}/history/",
+                }.get(url, url)
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 200, f"{persona} {url}")
                 yield persona, url, response.content.decode()

@@ -61,3 +61,26 @@ class SeedDemoTest(TestCase):
         self.assertTrue(steps)
         self.assertTrue(all(len(s.peers) == min(s.peer_count, 5) for s in steps))
         self.assertTrue(any(s.peers for s in steps))
+
+    @override_settings(DEBUG=True)
+    def test_demo_knowledge_base_covers_kinds_themes_people_and_slack(self):
+        from kyoso.demo.knowledge import slack_export_zip
+        from kyoso.knowledge.models import Entry, Profile, SearchDocument, Source, Status
+        from kyoso.knowledge.slack import read_export
+
+        call_command("seed_demo", quiet_logins=True, stdout=StringIO())
+        published = Entry.objects.filter(status=Status.PUBLISHED)
+        self.assertGreaterEqual(published.count(), 60)
+        self.assertEqual(set(published.values_list("kind", flat=True)), {"case", "document", "qa"})
+        themes = set(published.values_list("themes__name", flat=True))
+        self.assertGreaterEqual(len(themes - {None}), 6)
+        municipalities = published.exclude(municipality=None).values("municipality").distinct()
+        self.assertGreaterEqual(municipalities.count(), 20)
+        self.assertEqual(SearchDocument.objects.count(), published.count())  # all indexed
+        self.assertEqual(Profile.objects.count(), 20)
+        threads = len(read_export(slack_export_zip()).threads)
+        drafts = Entry.objects.filter(source=Source.SLACK, status=Status.DRAFT)
+        self.assertEqual(drafts.count(), threads)
+        self.assertGreaterEqual(threads, 6)
+        call_command("seed_demo", quiet_logins=True, stdout=StringIO())  # twice: no duplicates
+        self.assertEqual(Entry.objects.filter(status=Status.PUBLISHED).count(), published.count())

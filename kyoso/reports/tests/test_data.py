@@ -118,7 +118,7 @@ class MunicipalityReportTest(ReportTestCase):
         self.assertEqual(reports.codes, ["302015", "302023", HASHIMOTO_CITY])
 
     def test_building_reports_costs_the_same_queries_for_one_or_all(self):
-        with self.assertNumQueries(20):
+        with self.assertNumQueries(22):
             reports = SurveyReports(self.survey, ISSUED)
         with self.assertNumQueries(0):
             for code in reports.codes:

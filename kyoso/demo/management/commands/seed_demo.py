@@ -7,6 +7,7 @@ from django.db import transaction
 from kyoso.accounts.models import User
 from kyoso.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, seed_accounts
 from kyoso.demo.assessments import seed_assessments
+from kyoso.demo.knowledge import seed_knowledge
 from kyoso.demo.support import seed_support
 from kyoso.municipalities.models import Prefecture
 from kyoso.reports.models import ReportSettings
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             }
             surveys = seed_assessments(prefecture, staff_of)
             advisors = seed_support(prefecture, make_password(DEMO_PASSWORD))
+            seed_knowledge(prefecture)
             # The demo shows peers by name in the reports' 「次の一歩」 (a prefecture's choice).
             ReportSettings.objects.get_or_create(
                 prefecture=prefecture, defaults={"share_peer_names": True}

@@ -1,0 +1,1 @@
+"""Knowledge base (DXポータル): entries, attachments, people who know, Japanese search."""
