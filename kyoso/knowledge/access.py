@@ -3,8 +3,8 @@
 Published entries are seen by their visibility: 一般公開 by anyone, 会員 by every
 signed-in user, 県・アドバイザーのみ by the prefecture team (admins and advisors) of the
 entry's prefecture. Drafts are seen only by those who may edit them: the team of the
-entry's prefecture, staff of the entry's municipality, and its authors. A draft's
-attachments are as private as the draft.
+entry's prefecture and staff of the entry's municipality. A draft's attachments are as
+private as the draft.
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def editable(user: User) -> Q:
     if is_team(user):
         return Q(prefecture_id=user.prefecture_id)
     if user.role == Role.MUNICIPAL_STAFF:
-        return Q(municipality__in=own_municipalities(user)) | Q(authors=user)
+        # Authorship alone gives no rights: a Slack draft names the people of a thread as
+        # authors, and only the prefecture may edit it before personal data is removed.
+        return Q(municipality__in=own_municipalities(user))
     return Q(pk__in=[])
 
 

@@ -209,16 +209,28 @@ class ProfileData:
 
 
 @transaction.atomic
-def save_profile(user: User, data: ProfileData) -> Profile:
+def save_profile(user: User, data: ProfileData, prefecture: Prefecture | None = None) -> Profile:
+    problems = []
     if data.contact_visibility not in ContactVisibility.values:
-        raise ValidationError([_("連絡先の公開範囲を選んでください。")])
+        problems.append(_("連絡先の公開範囲を選んでください。"))
+    if prefecture is not None:
+        unknown = sorted(set(clean_list(data.items)) - scored_item_codes(prefecture))
+        if unknown:
+            problems.append(
+                _("アセスメント項目のコードが見つかりません: %(codes)s")
+                % {"codes": "、".join(unknown)}
+            )
+    if len(clean_list(data.tags)) > MAX_TAGS:
+        problems.append(_("タグは %(max)s 個までにしてください。") % {"max": MAX_TAGS})
+    if problems:
+        raise ValidationError(problems)
     profile, _created = Profile.objects.update_or_create(
         user=user,
         defaults={
             "title": data.title.strip(),
             "bio": data.bio.strip(),
             "items": clean_list(data.items),
-            "tags": clean_list(data.tags)[:MAX_TAGS],
+            "tags": clean_list(data.tags),
             "contact": data.contact.strip(),
             "contact_visibility": data.contact_visibility,
         },

@@ -77,6 +77,8 @@ def import_entries(prefecture: Prefecture, data: bytes, *, user: User | None) ->
     rows = [row for row in table if any(_text(c) for c in row)]
     if not rows:
         raise ImportFailed([Problem(_("ファイルが空です。"))])
+    # The header is the first row with anything in it (blank rows above it are skipped).
+    header_line = next(i for i, row in enumerate(table, start=1) if any(_text(c) for c in row))
     header = [normalize_width(_text(c)).strip() for c in rows[0]]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h and h not in COLUMNS]
@@ -97,7 +99,7 @@ def import_entries(prefecture: Prefecture, data: bytes, *, user: User | None) ->
     context = _Context(prefecture)
     entries = []
     for line, row in enumerate(table, start=1):
-        if line == 1 or not any(_text(c) for c in row):
+        if line <= header_line or not any(_text(c) for c in row):
             continue
         cells = {name: _text(row[i]) if i < len(row) else "" for name, i in index.items()}
         data_or_problems = context.parse(line, cells)
@@ -168,7 +170,7 @@ class _Context:
                     _("テーマ「%(name)s」は登録されていません（県のテーマ一覧で追加できます）。")
                     % {"name": name},
                 )
-        items = _split(cells["items"])
+        items = [code.upper() for code in _split(cells["items"])]
         unknown = [code for code in items if code not in self.items]
         if unknown:
             problem(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kyoso.accounts.models import Role, User
@@ -45,6 +46,7 @@ def who_knows(
     """People (municipal staff and advisors) best placed to answer, with why."""
     if not (query.strip() or item or theme_id):
         return []
+    prefecture_id = _prefecture_id(user)
     people: dict[int, Person] = {}
 
     def person(someone: User) -> Person:
@@ -53,10 +55,10 @@ def who_knows(
         return people[someone.pk]
 
     _from_entries(user, query, item, theme_id, person)
-    _from_consultations(user, query, item, theme_id, person)
-    _from_profiles(query, item, theme_id, person)
-    if item:
-        _from_assessment(user, item, person)
+    _from_consultations(user, prefecture_id, query, item, theme_id, person)
+    _from_profiles(prefecture_id, query, item, theme_id, person)
+    if item and prefecture_id:
+        _from_assessment(prefecture_id, item, person)
     ranked = sorted(
         (p for p in people.values() if p.user.is_active and p.score > 0),
         key=lambda p: (-p.score, p.user.name),
@@ -105,11 +107,24 @@ def _facet_ids(facet: str, value: str):
     return SearchFacet.objects.filter(facet=facet, value=value).values("entry_id")
 
 
-def _from_consultations(user, query, item, theme_id, person) -> None:
+def _prefecture_id(user) -> int | None:
+    """The asker's prefecture: evidence and people come from it (None: everywhere)."""
+    if not user.is_authenticated:
+        return None
+    if user.prefecture_id:
+        return user.prefecture_id
+    membership = user.memberships.select_related("municipality").first()
+    return membership.municipality.prefecture_id if membership else None
+
+
+def _from_consultations(user, prefecture_id, query, item, theme_id, person) -> None:
     # Only counts are shown ("related consultations: 3"), never what was discussed.
     if not user.is_authenticated:
         return
-    consultations = list(Consultation.objects.filter(status=ConsultationStatus.HELD))
+    held = Consultation.objects.filter(status=ConsultationStatus.HELD)
+    if prefecture_id:
+        held = held.filter(prefecture_id=prefecture_id)
+    consultations = list(held)
     wanted = {t.term for t in text.query_terms(query)} if query.strip() else set()
     led: dict[int, list[Consultation]] = defaultdict(list)
     through = Consultation.advisors.through.objects.filter(
@@ -142,27 +157,24 @@ def _about(consultation: Consultation, item: str, theme_id, wanted: set[str]) ->
     return False
 
 
-def _from_assessment(user, item: str, person) -> None:
+def _from_assessment(prefecture_id: int, item: str, person) -> None:
     """Staff with a profile whose municipality has full points on the item in the
-    newest published survey of their prefecture."""
+    newest published survey of the prefecture."""
     from kyoso.assessments.models import Answer, Question, ResponseState, Survey, SurveyState
 
-    surveys = Survey.objects.filter(state=SurveyState.PUBLISHED).order_by(
-        "prefecture_id", "-fiscal_year", "-version"
+    survey = (
+        Survey.objects.filter(prefecture_id=prefecture_id, state=SurveyState.PUBLISHED)
+        .order_by("-fiscal_year", "-version")
+        .first()
     )
-    newest = {}
-    for survey in surveys:
-        newest.setdefault(survey.prefecture_id, survey.pk)
-    maximum = {
-        q.survey_id: q for q in Question.objects.filter(survey_id__in=newest.values(), code=item)
-    }
-    if not maximum:
+    question = Question.objects.filter(survey=survey, code=item).first() if survey else None
+    if question is None or not question.scored:
         return
     strong = set(
         Answer.objects.filter(
-            question__in=maximum.values(),
+            question=question,
             response__state=ResponseState.SUBMITTED,
-            points__gte=3,
+            points__gte=question.as_definition().max_points,
         ).values_list("response__municipality_id", flat=True)
     )
     profiles = Profile.objects.filter(
@@ -174,9 +186,15 @@ def _from_assessment(user, item: str, person) -> None:
         found.evidence.append(_("所属団体がこの項目で満点（%(item)s）") % {"item": item})
 
 
-def _from_profiles(query, item, theme_id, person) -> None:
+def _from_profiles(prefecture_id, query, item, theme_id, person) -> None:
     wanted = {t.term for t in text.query_terms(query)} if query.strip() else set()
-    for profile in Profile.objects.select_related("user").prefetch_related("themes"):
+    profiles = Profile.objects.select_related("user").prefetch_related("themes")
+    if prefecture_id:
+        profiles = profiles.filter(
+            Q(user__prefecture_id=prefecture_id)
+            | Q(user__memberships__municipality__prefecture_id=prefecture_id)
+        ).distinct()
+    for profile in profiles:
         declared = set(profile.items) | set(profile.tags) | {t.name for t in profile.themes.all()}
         terms = set(text.index_terms(" ".join([profile.title, profile.bio, *declared])))
         if (

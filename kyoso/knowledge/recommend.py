@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -90,14 +91,24 @@ class Suggestion:
     title: str  # entry title, or the person's name
     organisation: str  # municipality (or 県・アドバイザー)
     path: str  # the page in Kyoso
+    label: str = ""  # the entry's kind (事例, ドキュメント, Q&A); empty for a person
+
+    @property
+    def url(self) -> str:
+        """The page's full address, for files read outside Kyoso (PDF, Excel, HTML)."""
+        return settings.SITE_URL.rstrip("/") + self.path
 
 
 class ItemRecommendations:
     """For every assessment item: peers' published entries and the people who know.
 
-    Read once per prefecture (three queries), so a batch of reports asks nothing more
-    per municipality. Entries are those every signed-in member may see: a report is
-    shared inside the municipality's organisation.
+    Read once per prefecture (a handful of queries), so a batch of reports asks nothing
+    more per municipality. Entries are those every signed-in member may see: a report
+    is shared inside the municipality's organisation.
+
+    ``strong_codes`` are the municipalities with full points on the item. Pass None when
+    the prefecture does not share peers' names: entries and people then come from any
+    municipality, so a recommendation never tells who scored well.
     """
 
     def __init__(self, prefecture_id: int):
@@ -116,9 +127,14 @@ class ItemRecommendations:
         ).values_list("entry_id", "user_id"):
             authors[entry_id].append(user_id)
         self._authors = authors
+        in_prefecture = Q(user__prefecture_id=prefecture_id) | Q(
+            user__memberships__municipality__prefecture_id=prefecture_id
+        )
         self._profiles = {
             p.user_id: p
-            for p in Profile.objects.filter(user__is_active=True).select_related("user")
+            for p in Profile.objects.filter(in_prefecture, user__is_active=True)
+            .select_related("user")
+            .distinct()
         }
         users = User.objects.filter(
             pk__in={u for ids in authors.values() for u in ids} | set(self._profiles),
@@ -127,34 +143,52 @@ class ItemRecommendations:
         ).prefetch_related("memberships__municipality")
         self._users = {u.pk: u for u in users}
 
-    def entries(self, item: str, strong_codes, limit: int = 3) -> list[Suggestion]:
-        strong = set(strong_codes)
+    def entries(
+        self, item: str, strong_codes, own_code: str = "", limit: int = 3
+    ) -> list[Suggestion]:
+        strong = None if strong_codes is None else set(strong_codes)
         found = [
             e
             for e in self._entries.get(item, [])
-            if e.municipality and e.municipality.code in strong
+            if not (own_code and e.municipality and e.municipality.code == own_code)
+            and (strong is None or (e.municipality and e.municipality.code in strong))
         ]
         return [
-            Suggestion(e.title, e.municipality.name, reverse("knowledge:detail", args=[e.pk]))
+            Suggestion(
+                e.title,
+                e.municipality.name if e.municipality else str(_("県・アドバイザー")),
+                reverse("knowledge:detail", args=[e.pk]),
+                str(e.get_kind_display()),
+            )
             for e in found[:limit]
         ]
 
-    def people(self, item: str, strong_codes, limit: int = 3) -> list[Suggestion]:
+    def people(
+        self, item: str, strong_codes, own_code: str = "", limit: int = 3
+    ) -> list[Suggestion]:
         """Authors of entries on the item (3 each), staff of strong municipalities with a
-        profile (1.5), profiles declaring the item (1): the people page's evidence rule."""
+        profile (1.5), profiles declaring the item (1): the people page's evidence rule.
+        The weak municipality's own staff are never suggested to it."""
         scores: dict[int, float] = defaultdict(float)
         for entry in self._entries.get(item, []):
             for user_id in self._authors.get(entry.pk, []):
                 scores[user_id] += 3
-        strong = set(strong_codes)
+        strong = set(strong_codes or [])
         for user_id, profile in self._profiles.items():
             if item in profile.items:
                 scores[user_id] += 1
             user = self._users.get(user_id)
             if user and any(m.municipality.code in strong for m in user.memberships.all()):
                 scores[user_id] += 1.5
+
+        def eligible(user_id: int) -> bool:
+            user = self._users.get(user_id)
+            return user is not None and not any(
+                m.municipality.code == own_code for m in user.memberships.all()
+            )
+
         ranked = sorted(
-            (u for u in scores if u in self._users), key=lambda u: (-scores[u], self._users[u].name)
+            (u for u in scores if eligible(u)), key=lambda u: (-scores[u], self._users[u].name)
         )
         return [self._person(self._users[u]) for u in ranked[:limit]]
 

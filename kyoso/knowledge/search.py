@@ -90,12 +90,14 @@ def remove_entry(entry_id: int) -> None:
     SearchDocument.objects.filter(entry_id=entry_id).delete()
 
 
+@transaction.atomic
 def reindex_all(progress=None) -> int:
-    """Rebuild the whole index from the entries; returns how many are indexed."""
-    with transaction.atomic():
-        _engine().clear()
-        SearchFacet.objects.all().delete()
-        SearchDocument.objects.all().delete()
+    """Rebuild the whole index from the entries; returns how many are indexed.
+
+    One transaction: searches keep seeing the old index until the new one is complete."""
+    _engine().clear()
+    SearchFacet.objects.all().delete()
+    SearchDocument.objects.all().delete()
     entries = (
         Entry.objects.filter(status=Status.PUBLISHED)
         .select_related("municipality")

@@ -61,9 +61,14 @@ def thread_body(thread: SlackThread, accounts: dict[str, User]) -> str:
         f"**{_who(thread.question, accounts)}**（{_when(thread.question)}）",
         "",
         thread.question.text,
-        "",
-        _("## 回答"),
     ]
+    if thread.question.files:
+        lines += [
+            "",
+            _("添付（Slack 上のファイル）: %(files)s")
+            % {"files": "、".join(thread.question.files)},
+        ]
+    lines += ["", _("## 回答")]
     for answer in thread.answers:
         lines += ["", f"### {_who(answer, accounts)}（{_when(answer)}）", "", answer.text]
         if answer.files:

@@ -359,6 +359,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                         contact=data["contact"],
                         contact_visibility=data["contact_visibility"],
                     ),
+                    prefecture,
                 )
             except ValidationError as error:
                 for message in error.messages:

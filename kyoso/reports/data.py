@@ -372,10 +372,11 @@ class SurveyReports:
             if self.share_names
             else []
         )
-        strong_codes = [r.code for r in strong]
+        # Without shared names, recommendations must not point at the strong peers.
+        strong_codes = [r.code for r in strong] if self.share_names else None
         return NextStep(
-            entries=self.recommendations.entries(item.code, strong_codes),
-            people=self.recommendations.people(item.code, strong_codes),
+            entries=self.recommendations.entries(item.code, strong_codes, own_code),
+            people=self.recommendations.people(item.code, strong_codes, own_code),
             code=item.code,
             text=item.text,
             own=comparison.own,

@@ -167,13 +167,22 @@ def municipality_workbook(report: MunicipalityReport) -> bytes:
         peers = sentences.list_separator().join(
             f"{p.name}（{p.region}）" if p.region else p.name for p in step.peers
         )
-        rows.append([step.code, step.text, step.own, round(step.mean, 2), step.peer_count, peers])
+        entries = sentences.list_separator().join(
+            f"{e.title}（{e.organisation}）" for e in step.entries
+        )
+        people = sentences.list_separator().join(
+            f"{p.title}（{p.organisation}）" for p in step.people
+        )
+        mean = round(step.mean, 2)
+        rows.append([step.code, step.text, step.own, mean, step.peer_count, peers, entries, people])
+    headers = [_("設問コード"), _("設問"), _("得点"), _("全体平均"), _("満点の団体数")]
+    headers += [_("参考団体"), _("参考になる記事（ナレッジベース）"), _("詳しい人")]
     _table(
         sheet,
-        [_("設問コード"), _("設問"), _("得点"), _("全体平均"), _("満点の団体数"), _("参考団体")],
+        headers,
         rows,
         formats={3: POINTS},
-        wide={1: 60, 5: 60},
+        wide={1: 60, 5: 60, 6: 60, 7: 40},
     )
     sheet.freeze_panes = "A2"
 

@@ -78,8 +78,12 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
     if weaknesses:
         # Peers' published entries and the people who know, for each weak item.
         from kyoso.knowledge.recommend import ItemRecommendations  # builds on this app
+        from kyoso.reports.models import ReportSettings
 
         recommendations = ItemRecommendations(survey.prefecture_id)
+        share = ReportSettings.objects.filter(
+            prefecture_id=survey.prefecture_id, share_peer_names=True
+        ).exists()
         for row in weaknesses:
             item = row["item"]
             strong = [
@@ -87,8 +91,10 @@ def municipality_results(request: HttpRequest, slug: str, code: str) -> HttpResp
                 for r in analysis.municipalities
                 if r.code != municipality.code and r.items.get(item.code, 0) >= item.max_points
             ]
-            row["entries"] = recommendations.entries(item.code, strong)
-            row["people"] = recommendations.people(item.code, strong)
+            # The same rule as the report: strong peers only where names are shared.
+            chosen = strong if share else None
+            row["entries"] = recommendations.entries(item.code, chosen, municipality.code)
+            row["people"] = recommendations.people(item.code, chosen, municipality.code)
     decision = None
     if response is not None:
         decision = decide_level(

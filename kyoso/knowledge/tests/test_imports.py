@@ -179,3 +179,21 @@ class SlackImportTest(KnowledgeTestCase):
             path.write_bytes(b"garbage")
             with self.assertRaisesMessage(CommandError, "ZIP ファイルではありません"):
                 call_command("import_slack_export", str(path), stdout=io.StringIO())
+
+
+class ImportDetailsTest(KnowledgeTestCase):
+    def test_blank_rows_above_the_header_and_lower_case_item_codes(self):
+        data = (
+            "\r\n\r\n" + HEADER + "\r\ncase,下段の見出し,,,302015,,d5;3-3,2024,members"
+        ).encode()
+        import_entries(self.wakayama, data, user=None)
+        self.assertEqual(Entry.objects.get(title="下段の見出し").items, ["D5", "3-3"])
+
+    def test_a_slack_question_lists_its_files_and_authors_get_no_edit_rights(self):
+        thread = [dict(THREAD[0], files=[{"id": "F1", "name": "様式.xlsx"}]), THREAD[1]]
+        entry = import_slack_export(self.wakayama, slack_zip(thread), user=None).created[0]
+        self.assertIn("様式.xlsx", entry.body.split("## 回答")[0])
+        self.login("staff_wakayama")  # named as the question's author
+        self.assertEqual(self.client.get(f"/knowledge/{entry.pk}/").status_code, 404)
+        self.login("prefecture_admin")
+        self.assertEqual(self.client.get(f"/knowledge/{entry.pk}/edit/").status_code, 200)

@@ -101,3 +101,42 @@ class SearchCommandTest(KnowledgeTestCase):
         self.assertEqual(len(self.run_search("", "--limit", "2")), 2)
         with self.assertRaisesMessage(CommandError, "見つかりません"):
             self.run_search("x", "--as", "nobody@test.kyoso.jp")
+
+
+class RecommendationRulesTest(KnowledgeTestCase):
+    def test_without_shared_names_entries_come_from_any_peer_never_the_own(self):
+        recommendations = ItemRecommendations(self.wakayama.pk)
+        # None: the prefecture does not share names; 和歌山市 is the weak municipality.
+        entries = recommendations.entries("3-3", None, "302015")
+        self.assertEqual([e.title for e in entries], ["電子申請フォームのひな形"])
+        self.assertEqual(entries[0].label, "ドキュメント")
+        self.assertTrue(entries[0].url.endswith(f"/knowledge/{self.template.pk}/"))
+        people = recommendations.people("3-3", None, "302015")
+        self.assertNotIn("和歌山 花子", [p.title for p in people])  # their own staff
+
+    def test_report_follows_the_name_sharing_setting(self):
+        from kyoso.reports.actions import save_settings
+
+        loaded = assessment_actions.SurveyQuestions.load(self.survey)
+        assessment_actions.set_survey_state(self.survey, SurveyState.OPEN)
+        for municipality, best in (
+            (self.kainan_city, lambda code: code != "3-3"),  # writes about 3-3, scores 0
+            (self.wakayama_city, lambda code: code != "3-3"),
+            (self.hashimoto(), lambda code: True),  # full points, writes nothing
+        ):
+            submit(self.survey, loaded, municipality, best)
+        step = next(
+            s for s in SurveyReports(self.survey).report("302015").next_steps if s.code == "3-3"
+        )
+        self.assertEqual([e.title for e in step.entries], ["電子申請フォームのひな形"])
+        save_settings(self.wakayama.pk, share_peer_names=True, user=self.prefecture_admin)
+        step = next(
+            s for s in SurveyReports(self.survey).report("302015").next_steps if s.code == "3-3"
+        )
+        self.assertEqual(step.entries, [])  # 橋本市, the strong peer, published nothing
+        self.assertEqual([p.name for p in step.peers], ["橋本市"])
+
+    def hashimoto(self):
+        from kyoso.municipalities.models import Municipality
+
+        return Municipality.objects.get(code="302031")

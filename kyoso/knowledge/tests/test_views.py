@@ -266,3 +266,19 @@ class SupportProfileTest(KnowledgeTestCase):
         page = self.client.get("/activities/profile/302015/")
         self.assertContains(page, "書かない窓口の導入")
         self.assertNotContains(page, self.draft.title)
+
+
+class ProfileValidationTest(KnowledgeTestCase):
+    def test_unknown_item_codes_and_too_many_tags_are_refused(self):
+        self.login("staff_kainan")
+        page = self.client.post(
+            "/knowledge/people/me/",
+            {
+                "items": "9-99",
+                "tags": "、".join(f"t{n}" for n in range(21)),
+                "contact_visibility": "members",
+            },
+        )
+        self.assertContains(page, "アセスメント項目のコードが見つかりません: 9-99")
+        self.assertContains(page, "タグは 20 個までにしてください。")
+        self.assertFalse(Profile.objects.filter(user=self.staff_kainan).exists())
