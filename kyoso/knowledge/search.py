@@ -63,11 +63,11 @@ def index_entry(entry: Entry) -> None:
     remove_entry(entry.pk)
     if entry.status != Status.PUBLISHED:
         return
-    fields = _fields(entry)
-    terms = {name: text.index_terms(value) for name, value in fields.items()}
+    terms: dict[str, list[str]] = {}
     surfaces: dict[str, list[str]] = {}
-    for value in fields.values():
-        for term, seen in text.surface_map(value).items():
+    for name, value in _fields(entry).items():
+        terms[name], found = text.index_document(value)
+        for term, seen in found.items():
             surfaces.setdefault(term, [])
             surfaces[term] += [s for s in seen if s not in surfaces[term]]
     SearchDocument.objects.create(

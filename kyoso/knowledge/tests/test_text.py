@@ -309,3 +309,11 @@ def test_snippet_without_matches_shows_the_start():
 def test_snippet_collapses_whitespace_and_hides_markdown_marks():
     value = "# 見出し\n\n> 引用文\n- 項目\n* 別項目\n12. 手順\n\n本文　です  #タグ\n"
     assert snippet(value, {"手順"}) == "見出し 引用文 項目 別項目 <mark>手順</mark> 本文 です #タグ"
+
+
+def test_index_document_gives_terms_and_surfaces_of_one_pass():
+    text_ = "住民票の問合せと電子申請。問い合わせ窓口。"
+    terms, surfaces = text.index_document(text_)
+    assert terms == text.index_terms(text_)
+    assert surfaces == text.surface_map(text_)
+    assert surfaces["問い合わせ"] == ["問合せ", "問い合わせ"]
