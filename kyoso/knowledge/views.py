@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -297,6 +298,12 @@ def people_page(request: HttpRequest) -> HttpResponse:
         .filter(user__is_active=True)
         .order_by("user__name")
     )
+    prefecture = prefecture_of(request.user)
+    if prefecture is not None:  # the people of the asker's own prefecture
+        profiles = profiles.filter(
+            Q(user__prefecture=prefecture)
+            | Q(user__memberships__municipality__prefecture=prefecture)
+        ).distinct()
     return render(
         request,
         "knowledge/people.html",
