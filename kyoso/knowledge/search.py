@@ -18,15 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.safestring import SafeString, mark_safe
 
 from kyoso.accounts.models import Role
 
 from . import text
-from .models import Entry, Kind, SearchDocument, SearchFacet, Status, Visibility
+from .models import Entry, Kind, SearchDocument, SearchFacet, SearchSurfaces, Status, Visibility
 
 FACETS = ("kind", "theme", "item", "municipality", "region", "year", "tag")
 SNIPPET_LENGTH = 120
+FACET_SAMPLE = 1000  # facet counts cover at most the best this many matches
 # Column weights: a term in the title counts most, then tags/themes, summary, body.
 SQLITE_WEIGHTS = (8.0, 4.0, 2.0, 1.0)  # fts5 columns: title, tags, summary, body
 POSTGRES_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"  # ts_rank order: D (body), C, B, A (title)
@@ -75,8 +77,8 @@ def index_entry(entry: Entry) -> None:
         prefecture_id=entry.prefecture_id,
         visibility=entry.visibility,
         published_at=entry.published_at,
-        surfaces=surfaces,
     )
+    SearchSurfaces.objects.create(entry=entry, surfaces=surfaces)
     SearchFacet.objects.bulk_create(
         SearchFacet(entry=entry, facet=facet, value=value) for facet, value in _facets(entry)
     )
@@ -87,6 +89,7 @@ def index_entry(entry: Entry) -> None:
 def remove_entry(entry_id: int) -> None:
     _engine().delete(entry_id)
     SearchFacet.objects.filter(entry_id=entry_id).delete()
+    SearchSurfaces.objects.filter(entry_id=entry_id).delete()
     SearchDocument.objects.filter(entry_id=entry_id).delete()
 
 
@@ -97,6 +100,7 @@ def reindex_all(progress=None) -> int:
     One transaction: searches keep seeing the old index until the new one is complete."""
     _engine().clear()
     SearchFacet.objects.all().delete()
+    SearchSurfaces.objects.all().delete()
     SearchDocument.objects.all().delete()
     entries = (
         Entry.objects.filter(status=Status.PUBLISHED)
@@ -150,11 +154,12 @@ class _SQLite:
                 groups.append(whole)
         return (" AND " if every else " OR ").join(groups)
 
-    def matches(self, expression: str) -> tuple[str, list]:
+    def matches(self, expression: str, *, scored: bool = True) -> tuple[str, list]:
         """SQL selecting (entry_id, score) for a match; higher score is better."""
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        score = f"-bm25(knowledge_fts, {weights})" if scored else "0"
         return (
-            f"SELECT rowid AS entry_id, -bm25(knowledge_fts, {weights}) AS score "
+            f"SELECT rowid AS entry_id, {score} AS score "
             "FROM knowledge_fts WHERE knowledge_fts MATCH %s",
             [expression],
         )
@@ -205,7 +210,13 @@ class _PostgreSQL:
                 groups.append(whole)
         return (" & " if every else " | ").join(groups)
 
-    def matches(self, expression: str) -> tuple[str, list]:
+    def matches(self, expression: str, *, scored: bool = True) -> tuple[str, list]:
+        if not scored:
+            return (
+                "SELECT entry_id, 0 AS score FROM knowledge_searchdocument "
+                "WHERE vector @@ %s::tsquery",
+                [expression],
+            )
         return (
             "SELECT entry_id, ts_rank(%s::float4[], vector, %s::tsquery, 1) AS score "
             "FROM knowledge_searchdocument WHERE vector @@ %s::tsquery",
@@ -249,6 +260,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     terms: list[str]
     matched_all: bool = True  # False: no entry had every term, these have some
+    facets_sampled: bool = False  # True: facet counts are over the best FACET_SAMPLE only
     filters: dict[str, str] = field(default_factory=dict)
 
 
@@ -275,34 +287,41 @@ def clean_filters(filters) -> dict[str, str]:
 
 def search(query: str, user, filters=None, *, limit: int = 10, offset: int = 0) -> SearchResult:
     """Entries the user may see that match ``query`` (all when empty), best first, with
-    snippets, the total and facet counts; ``filters`` maps facet names to values."""
+    snippets, the total and facet counts; ``filters`` maps facet names to values.
+
+    Three statements: the count (without scores), the best FACET_SAMPLE matches with
+    their scores (the page is cut from them), and the facet counts of those matches."""
     filters = clean_filters(filters)
     terms = text.query_terms(query or "")
     engine = _engine()
     matched_all = True
     if terms:
-        base, params = _matching(engine, engine.expression(terms, every=True), user, filters)
-        total = _count(base, params)
+        expression = engine.expression(terms, every=True)
+        total = _count(*_matching(engine, expression, user, filters, scored=False))
         if total == 0 and len(terms) > 1:
             matched_all = False
-            base, params = _matching(engine, engine.expression(terms, every=False), user, filters)
-            total = _count(base, params)
+            expression = engine.expression(terms, every=False)
+            total = _count(*_matching(engine, expression, user, filters, scored=False))
+        base, params = _matching(engine, expression, user, filters, scored=True)
         order = "m.score DESC, m.entry_id DESC"
     else:
         base, params = _all_visible(user, filters)
         total = _count(base, params)
         order = "m.published_at DESC, m.entry_id DESC"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT m.entry_id, m.score FROM ({base}) m ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
-        page = cursor.fetchall()
+    ranked: list[tuple[int, float]] = []
+    if total:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.entry_id, m.score FROM ({base}) m ORDER BY {order} LIMIT %s",
+                [*params, max(FACET_SAMPLE, offset + limit)],
+            )
+            ranked = cursor.fetchall()
     return SearchResult(
         query=query,
-        hits=_hits(page, terms),
+        hits=_hits(ranked[offset : offset + limit], terms),
         total=total,
-        facets=_facet_counts(base, params, filters) if total else {},
+        facets=_facet_counts([i for i, _ in ranked[:FACET_SAMPLE]], filters) if total else {},
+        facets_sampled=total > FACET_SAMPLE,
         terms=[t.term for t in terms],
         matched_all=matched_all,
         filters=filters,
@@ -320,8 +339,9 @@ def _filter_sql(filters: dict[str, str]) -> tuple[str, list]:
     return sql, params
 
 
-def _matching(engine, expression: str, user, filters) -> tuple[str, list]:
-    match_sql, match_params = engine.matches(expression)
+def _matching(engine, expression: str, user, filters, *, scored: bool) -> tuple[str, list]:
+    """The visible matches; ``scored`` adds the rank (costly: counting does without)."""
+    match_sql, match_params = engine.matches(expression, scored=scored)
     visible, visible_params = visible_condition(user)
     where, where_params = _filter_sql(filters)
     return (
@@ -349,28 +369,32 @@ def _count(base: str, params: list) -> int:
 
 def _hits(page: list[tuple[int, float]], terms: list[text.QueryTerm]) -> list[Hit]:
     ids = [entry_id for entry_id, _ in page]
-    entries = Entry.objects.select_related("municipality", "search_document").in_bulk(ids)
+    entries = Entry.objects.select_related("municipality", "search_surfaces").in_bulk(ids)
     wanted = {t.term for t in terms} | {p for t in terms for p in t.parts}
     hits = []
     for entry_id, score in page:
         entry = entries[entry_id]
-        known = entry.search_document.surfaces
+        stored = getattr(entry, "search_surfaces", None)
+        known = stored.surfaces if stored else {}
         surfaces = {s for term in wanted for s in known.get(term, [])}
         excerpt = text.snippet(f"{entry.summary}\n{entry.body}", surfaces, SNIPPET_LENGTH)
         hits.append(Hit(entry, float(score or 0), mark_safe(excerpt)))  # noqa: S308 - escaped by text.snippet
     return hits
 
 
-def _facet_counts(base: str, params: list, filters: dict[str, str]) -> dict[str, list[FacetValue]]:
+def _facet_counts(ids: list[int], filters: dict[str, str]) -> dict[str, list[FacetValue]]:
+    """Counts per facet value over the given matches: the whole result, or its best
+    FACET_SAMPLE entries when it is larger (the page says so). Counting every facet of
+    tens of thousands of matches took over a second on 100,000 entries."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT f.facet, f.value, COUNT(*) FROM knowledge_searchfacet f "
-            f"WHERE f.entry_id IN (SELECT m.entry_id FROM ({base}) m) GROUP BY f.facet, f.value",
-            params,
-        )
-        for facet, value, count in cursor.fetchall():
-            counts[facet][value] = count
+    for facet, value, count in (
+        SearchFacet.objects.filter(entry_id__in=ids)
+        .values_list("facet", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("facet", "value", "n")
+    ):
+        counts[facet][value] = count
     labels = _facet_labels(counts)
     result = {}
     for facet in FACETS:

@@ -166,3 +166,15 @@ class _Sink:
 
     def flush(self):
         pass
+
+
+class FacetSampleTest(KnowledgeTestCase):
+    def test_large_results_count_facets_over_the_best_matches_only(self):
+        from unittest import mock
+
+        with mock.patch.object(search_module, "FACET_SAMPLE", 1):
+            result = search("", self.advisor)
+        self.assertTrue(result.facets_sampled)
+        self.assertEqual(result.total, 3)  # the total stays exact
+        self.assertEqual(sum(v.count for v in result.facets["kind"]), 1)
+        self.assertFalse(search("", self.advisor).facets_sampled)
