@@ -9,7 +9,7 @@ from kyoso.testing import KyosoTestCase
 class MunicipalityListTest(KyosoTestCase):
     def test_lists_the_thirty_wakayama_municipalities_by_code(self):
         self.login("staff_wakayama")
-        with self.assertNumQueries(4):  # session, user, list, regions: not one per row
+        with self.assertNumQueries(5):  # session, user, prefectures, list, regions: not per row
             response = self.client.get(reverse("municipalities:list"))
         codes = [m.code for m in response.context["municipalities"]]
         self.assertEqual(len(codes), 30)
