@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kyoso.accounts.models import Role, User
 from kyoso.assessments.models import Question
-from kyoso.core.uploads import store_upload
+from kyoso.core.uploads import store_and_record
 from kyoso.municipalities.models import Municipality, Prefecture, Region
 
 from .models import (
@@ -215,23 +215,21 @@ def calendar_feed_for(user: User, *, reset: bool = False) -> CalendarFeed:
 
 
 def add_attachment(consultation: Consultation, uploaded: UploadedFile, *, user: User) -> Attachment:
-    """Check and store a file, then record it; a failed record leaves no orphan file.
+    """Check, store and record a file (kyoso.core.uploads.store_and_record).
 
     Raises ValidationError (Japanese, naming the file) for a refused type or size."""
-    stored = store_upload(uploaded, "consultations")
-    try:
-        with transaction.atomic():
-            return Attachment.objects.create(
-                consultation=consultation,
-                file=stored.name,
-                original_name=stored.original_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                uploaded_by=user,
-            )
-    except Exception:
-        default_storage.delete(stored.name)
-        raise
+    return store_and_record(
+        uploaded,
+        "consultations",
+        lambda stored: Attachment.objects.create(
+            consultation=consultation,
+            file=stored.name,
+            original_name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            uploaded_by=user,
+        ),
+    )
 
 
 def delete_attachment(attachment: Attachment) -> None:

@@ -15,19 +15,22 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+T = TypeVar("T")
 MEGABYTE = 1024 * 1024
 # Enough to judge text, and small enough to read for every upload.
 SNIFF_BYTES = 64 * 1024
@@ -142,6 +145,20 @@ def store_upload(uploaded: UploadedFile, folder: str) -> StoredFile:
         size=uploaded.size,
         content_type=detected.content_type,
     )
+
+
+def store_and_record(uploaded: UploadedFile, folder: str, record: Callable[[StoredFile], T]) -> T:
+    """Check and store a file, then ``record(stored)`` in a transaction (it creates the
+    row that points at the file); a failed record leaves no orphan file behind.
+
+    Raises ValidationError (Japanese, naming the file) for a refused type or size."""
+    stored = store_upload(uploaded, folder)
+    try:
+        with transaction.atomic():
+            return record(stored)
+    except Exception:
+        default_storage.delete(stored.name)
+        raise
 
 
 def attachment_response(storage_name: str, original_name: str, content_type: str) -> FileResponse:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kyoso.accounts.models import User
 from kyoso.consultations.actions import scored_item_codes
 from kyoso.consultations.models import Theme
-from kyoso.core.uploads import store_upload
+from kyoso.core.uploads import store_and_record
 from kyoso.municipalities.models import Municipality, Prefecture
 
 from . import search
@@ -172,23 +172,21 @@ def delete_entry(entry: Entry) -> None:
 
 
 def add_attachment(entry: Entry, uploaded: UploadedFile, *, user: User) -> EntryAttachment:
-    """Check and store a file, then record it; a failed record leaves no orphan file.
+    """Check, store and record a file (kyoso.core.uploads.store_and_record).
 
     Raises ValidationError (Japanese, naming the file) for a refused type or size."""
-    stored = store_upload(uploaded, "knowledge")
-    try:
-        with transaction.atomic():
-            return EntryAttachment.objects.create(
-                entry=entry,
-                file=stored.name,
-                original_name=stored.original_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                uploaded_by=user,
-            )
-    except Exception:
-        default_storage.delete(stored.name)
-        raise
+    return store_and_record(
+        uploaded,
+        "knowledge",
+        lambda stored: EntryAttachment.objects.create(
+            entry=entry,
+            file=stored.name,
+            original_name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            uploaded_by=user,
+        ),
+    )
 
 
 def delete_attachment(attachment: EntryAttachment) -> None:

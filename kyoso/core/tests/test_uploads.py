@@ -16,7 +16,7 @@ from django.http import Http404
 from django.test import override_settings
 from openpyxl import Workbook
 
-from kyoso.core.uploads import attachment_response, check_upload, store_upload
+from kyoso.core.uploads import attachment_response, check_upload, store_and_record, store_upload
 
 MB = 1024 * 1024
 
@@ -386,3 +386,16 @@ def test_missing_stored_file_is_404(media_root):
         attachment_response(
             "consultations/2024/" + "0" * 32 + ".pdf", "報告.pdf", "application/pdf"
         )
+
+
+@pytest.mark.django_db
+def test_a_failed_record_leaves_no_stored_file(media_root):
+    def record(stored):
+        assert (Path(media_root) / stored.name).exists()
+        raise RuntimeError("the row could not be saved")
+
+    with pytest.raises(RuntimeError):
+        store_and_record(SimpleUploadedFile("手順.pdf", pdf_bytes()), "tests", record)
+    assert not [p for p in Path(media_root).rglob("*") if p.is_file()]
+    stored = store_and_record(SimpleUploadedFile("手順.pdf", pdf_bytes()), "tests", lambda s: s)
+    assert (Path(media_root) / stored.name).exists()
