@@ -23,7 +23,9 @@ Builds its own databases (never the developer's ``var/kyoso.sqlite3``) and measu
    and facet counts included, for a signed-in municipal staff user and for the operator
    (None), over the labelled queries plus 1- and 2-word queries, 5 timed passes after one
    warm-up pass (target p95 ≤ 50 ms). The slowest queries are broken down (query
-   analysis, count, page, entries, snippets, facet counts, facet labels) and profiled.
+   analysis, count, ranked list, entries, snippets, facet counts, facet labels), explained
+   (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE) and profiled. docs/benchmarks.md §10 has the
+   results and their reading.
 
 Run from the project root::
 
@@ -34,7 +36,10 @@ Run from the project root::
 The quality database is rebuilt every run (SQLite ``bench/var/knowledge_quality.sqlite3``;
 PostgreSQL: the public schema of ``--database-url`` is dropped and recreated). The scale
 database is kept for ``--reuse`` (SQLite ``bench/var/knowledge_search-N.sqlite3``;
-PostgreSQL: database ``<name>_knowledge_N`` on the same server, created when missing).
+PostgreSQL: database ``<name>_knowledge_N`` on the same server, created when missing);
+on reuse, migrations it lacks are applied (and timed), ``--reindex`` times
+``reindex_all()`` again, ``--compact`` compacts the index first (FTS5 ``optimize`` and
+``VACUUM``; ``VACUUM FULL`` on PostgreSQL) and records sizes and latency before and after.
 ``--entries 2000`` makes a quick trial. Timed runs switch ``DEBUG`` off. The results
 record the code measured (hash of ``kyoso/**/*.py|html`` and HEAD) and the CPU other
 processes used meanwhile, as bench/assessment_scale.py does.
@@ -120,6 +125,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reindex",
         action="store_true",
         help="with --reuse: time reindex_all() again on the kept database",
+    )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="before measuring, compact the index (FTS5 optimize + VACUUM; VACUUM FULL on "
+        "PostgreSQL) and record sizes and one-word latency before and after",
     )
     parser.add_argument("--queries", type=Path, default=QUERIES_FILE)
     parser.add_argument("--skip-quality", action="store_true")
@@ -963,6 +974,56 @@ def index_size(vendor: str) -> dict:
         return sizes
 
 
+def compact(vendor: str) -> dict:
+    """Not the code path: compact the index as a maintenance job would (FTS5 'optimize' and
+    VACUUM on SQLite; VACUUM FULL of the search tables on PostgreSQL), so that the sizes
+    no longer carry what earlier in-place reindexing and migrations left behind."""
+    from django.db import connection
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("INSERT INTO knowledge_fts(knowledge_fts) VALUES ('optimize')")
+            optimised = time.perf_counter() - t0
+            cursor.execute("VACUUM")
+            statements = {"fts5 optimize": round(optimised, 1)}
+        else:
+            cursor.execute("SELECT to_regclass('knowledge_searchsurfaces') IS NOT NULL")
+            tables = ["knowledge_searchdocument", "knowledge_searchfacet"]
+            if cursor.fetchone()[0]:
+                tables.insert(1, "knowledge_searchsurfaces")
+            for table in tables:
+                cursor.execute(f"VACUUM FULL {table}")
+            cursor.execute("ANALYZE")
+            statements = {"vacuum full": tables}
+    return {
+        "what": compact.__doc__.split("\n\n")[0].replace("\n", " "),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "statements": statements,
+    }
+
+
+def quick_sample(user) -> dict:
+    """The one-word queries (the broadest), 3 runs each after a warm-up: before/after."""
+    from kyoso.knowledge.search import search
+
+    medians = {}
+    for query in ONE_WORD:
+        search(query, user, limit=K)
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            search(query, user, limit=K)
+            runs.append((time.perf_counter() - t0) * 1000)
+        medians[query] = round(statistics.median(runs), 1)
+    values = list(medians.values())
+    return {
+        "median_of_medians_ms": round(statistics.median(values), 1),
+        "max_median_ms": max(values),
+        "medians_ms": medians,
+    }
+
+
 def latency_queries(labelled: dict) -> list[dict]:
     qs = [{"id": q["id"], "query": q["query"], "group": "labelled"} for q in labelled["queries"]]
     qs += [{"id": f"w1-{i + 1}", "query": q, "group": "one-word"} for i, q in enumerate(ONE_WORD)]
@@ -1193,15 +1254,22 @@ def explain(vendor: str, sql_of: dict[str, tuple[str, list]]) -> dict:
             sql, params = sql_of[role]
             if vendor == "sqlite":
                 cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-                plans[role] = [str(r[-1]) for r in cursor.fetchall()]
+                lines = [str(r[-1]) for r in cursor.fetchall()]
             else:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-                plans[role] = [r[0] for r in cursor.fetchall()]
+                lines = [r[0] for r in cursor.fetchall()]
+            # The facet statement lists up to 1,000 ids: keep each line readable.
+            plans[role] = [ln if len(ln) <= 240 else ln[:240] + " …" for ln in lines]
     return plans
 
 
 def measure_scale(
-    databases: Databases, vendor: str, labelled: dict, reuse: bool, reindex: bool
+    databases: Databases,
+    vendor: str,
+    labelled: dict,
+    reuse: bool,
+    reindex: bool,
+    compact_first: bool = False,
 ) -> dict:
     from django.db.models import Count
 
@@ -1222,10 +1290,22 @@ def measure_scale(
         ),
     }
     print(f"  {counts['search_documents']:,} indexed entries ({'reused' if reused else 'built'})")
+    users = {"staff": User.objects.get(email=STAFF_EMAIL), "operator": None}
+    compaction = None
+    if compact_first:
+        print("  compaction experiment: one-word queries, index size, compact…")
+        before = {"sample_staff": quick_sample(users["staff"]), "index_size": index_size(vendor)}
+        compaction = compact(vendor)
+        compaction["before"] = before
+        compaction["after"] = {"sample_staff": quick_sample(users["staff"])}
+        print(
+            f"    {compaction['seconds']} s; one-word median "
+            f"{before['sample_staff']['median_of_medians_ms']} → "
+            f"{compaction['after']['sample_staff']['median_of_medians_ms']} ms"
+        )
     print("  index size…")
     size = index_size(vendor)
     queries = latency_queries(labelled)
-    users = {"staff": User.objects.get(email=STAFF_EMAIL), "operator": None}
     print(f"  load average before timing: {os.getloadavg()}")
     print(f"  latency: {len(queries)} queries × {RUNS} passes × {len(users)} users…")
     latency = measure_latency(queries, users)
@@ -1248,6 +1328,7 @@ def measure_scale(
         "built": built,
         "counts": counts,
         "index_size": size,
+        "compaction": compaction,
         "latency": latency,
         "breakdown": parts,
         "save_entry": saving,
@@ -1383,7 +1464,7 @@ def main(argv: list[str] | None = None) -> int:
         result["engine_comparison"] = comparison
     if not args.skip_scale:
         print("2. Scale…")
-        scale = measure_scale(databases, vendor, labelled, args.reuse, args.reindex)
+        scale = measure_scale(databases, vendor, labelled, args.reuse, args.reindex, args.compact)
         if machine is None:
             machine = machine_info(args.database)
         result["scale"] = scale
