@@ -45,9 +45,23 @@ from sudachipy import Dictionary, Morpheme, MorphemeList, SplitMode, Tokenizer
 from sudachipy.errors import SudachiError
 
 # Closed-class parts of speech that never help a search: symbols, spaces, particles,
-# auxiliaries, pronouns (これ, それ), conjunctions, interjections, adnominals (この, その).
+# auxiliaries, pronouns (これ, それ), conjunctions, interjections, adnominals (この, その),
+# and suffixes (デジタル化 → 化, 職員向け → 向け, 市町村等 → 等): alone they mean nothing a
+# searcher asks for, and as required query terms they cost recall (デジタル化 missed
+# 「デジタルに移す」) and time (化 is in most documents; ranking counts every one).
 DROP_POS = frozenset(
-    {"補助記号", "空白", "記号", "助詞", "助動詞", "代名詞", "接続詞", "感動詞", "連体詞"}
+    {
+        "補助記号",
+        "空白",
+        "記号",
+        "助詞",
+        "助動詞",
+        "代名詞",
+        "接続詞",
+        "感動詞",
+        "連体詞",
+        "接尾辞",
+    }
 )
 
 # Content words so frequent in Japanese prose that they would match every document.
@@ -62,6 +76,7 @@ STOPWORDS: frozenset[str] = frozenset().union(
     ("下さる", "くださる", "頂く", "いただく"),
     ("つく", "おく", "よる", "関する", "対する"),
     ("こと", "事", "もの", "物", "ため", "為", "よう", "様", "これ", "それ", "等"),
+    ("時", "とき", "他", "ほか", "外"),  # 〜する時, ほかの団体: in most documents
 )
 
 # Sudachi rejects input over 49,149 UTF-8 bytes (and over 65,535 after its own

@@ -61,7 +61,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     result = search(
         query, request.user, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
     )
-    pages = max(1, -(-result.total // PAGE_SIZE))
+    pages = max(1, -(-result.ranked_total // PAGE_SIZE))
     kept = {k: v for k, v in {"q": query, **result.filters}.items() if v}
     return render(
         request,

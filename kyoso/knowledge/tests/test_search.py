@@ -90,6 +90,22 @@ class VisibilityTest(KnowledgeTestCase):
             counted = sum(v.count for v in result.facets["kind"])
             self.assertEqual(counted, len(wanted), persona)
 
+    def test_word_searches_are_limited_inside_the_index_for_each_persona(self):
+        # No entry has all three words, so each visible entry with any of them is found.
+        expected = {
+            "anonymous": {self.counter.title},
+            "staff_kainan": {self.counter.title, self.template.title},
+            "advisor": {self.counter.title, self.template.title, self.internal.title},
+        }
+        for persona, wanted in expected.items():
+            user = self.personas[persona] or AnonymousUser()
+            result = search("窓口 様式 オープンデータ", user)
+            self.assertFalse(result.matched_all, persona)
+            self.assertEqual(set(titles(result)), wanted, persona)
+            self.assertEqual(result.total, len(wanted), persona)
+            self.assertEqual(sum(v.count for v in result.facets["kind"]), len(wanted), persona)
+        self.assertEqual(search("窓口 様式 オープンデータ", None).total, 3)  # the operator
+
     def test_drafts_are_never_found_even_by_their_author(self):
         result = search("問い合わせ 対応", self.staff_wakayama)
         self.assertNotIn(self.draft.title, titles(result))
@@ -131,6 +147,37 @@ class FacetTest(KnowledgeTestCase):
         self.assertEqual(titles(by_theme), ["オープンデータ公開の内部手順"])
         by_tag = search("", self.advisor, {"tag": "書かない窓口"})
         self.assertEqual(titles(by_tag), ["書かない窓口の導入"])
+
+    def test_filters_narrow_a_word_search(self):
+        words = "窓口 様式 オープンデータ"
+        cases = {
+            "kind": ("document", {self.template.title, self.internal.title}),
+            "item": ("3-3", {self.counter.title, self.template.title}),
+            "theme": (str(self.data.pk), {self.internal.title}),
+            "tag": ("書かない窓口", {self.counter.title}),
+            "municipality": (self.kainan_city.code, {self.template.title}),
+            "year": ("2024", {self.counter.title, self.template.title, self.internal.title}),
+        }
+        for facet, (value, wanted) in cases.items():
+            result = search(words, self.advisor, {facet: value})
+            self.assertEqual(set(titles(result)), wanted, facet)
+            self.assertEqual(result.total, len(wanted), facet)
+        both = search(words, self.advisor, {"item": "3-3", "kind": "document"})
+        self.assertEqual(titles(both), [self.template.title])
+        # A filter never widens what the user may see.
+        hidden = search(words, self.staff_kainan, {"theme": str(self.data.pk)})
+        self.assertEqual(hidden.total, 0)
+
+    def test_a_filtered_list_is_the_same_whichever_way_it_is_read(self):
+        from unittest import mock
+
+        lists = []
+        for narrow in (0, 10_000):  # walk the newest-first index, or sort the few
+            with mock.patch.object(search_module, "NARROW_FILTER", narrow):
+                result = search("", self.advisor, {"item": "3-3"})
+            lists.append((titles(result), result.total))
+        self.assertEqual(lists[0], lists[1])
+        self.assertEqual(lists[0], ([self.template.title, self.counter.title], 2))
 
     def test_unknown_filters_are_ignored_and_a_filter_can_empty_the_result(self):
         result = search("窓口", self.advisor, {"colour": "red", "municipality": ""})
@@ -178,3 +225,19 @@ class FacetSampleTest(KnowledgeTestCase):
         self.assertEqual(result.total, 3)  # the total stays exact
         self.assertEqual(sum(v.count for v in result.facets["kind"]), 1)
         self.assertFalse(search("", self.advisor).facets_sampled)
+
+
+class RankWindowTest(KnowledgeTestCase):
+    def test_a_broad_search_ranks_its_newest_matches_and_counts_them_all(self):
+        from unittest import mock
+
+        words = "窓口 様式 オープンデータ"
+        with mock.patch.object(search_module, "RANK_WINDOW", 2):
+            result = search(words, self.advisor)
+        self.assertEqual((result.total, result.ranked_total), (3, 2))
+        newest_two = {self.template.title, self.internal.title}  # created after the counter
+        self.assertEqual(set(titles(result)), newest_two)
+        with mock.patch.object(search_module, "RANK_WINDOW", 3):
+            result = search(words, self.advisor)
+        self.assertEqual((result.total, result.ranked_total), (3, 3))
+        self.assertEqual(len(result.hits), 3)

@@ -148,6 +148,16 @@ def test_stopwords_and_single_hiragana_are_dropped():
     assert all(term not in text.STOPWORDS for term in index_terms("それをしたのでこうなった"))
 
 
+def test_suffixes_and_words_in_most_documents_are_not_terms():
+    # 化, 向け, 等 alone mean nothing a searcher asks for; ほか/他 and 時/とき are everywhere.
+    assert terms("デジタル化を進める時") == ["デジタル", "進める"]
+    assert terms("ほかの団体向けの研修等") == ["団体", "研修"]
+    assert [(t.term, t.parts) for t in query_terms("地域情報化")] == [
+        ("地域", ()),
+        ("情報化", ("情報",)),  # its suffix part 化 is not required
+    ]
+
+
 # --- compounds ----------------------------------------------------------------------
 
 

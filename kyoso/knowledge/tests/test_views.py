@@ -27,6 +27,25 @@ class SearchPageTest(KnowledgeTestCase):
         self.assertNotContains(page, "書かない窓口の導入</a>")
         self.assertContains(page, 'aria-current="true"')
 
+    def test_a_broad_search_says_how_many_it_ranks_and_pages_through_those(self):
+        from unittest import mock
+
+        from kyoso.knowledge import search as search_module
+        from kyoso.knowledge import views
+
+        self.login("advisor")
+        words = {"q": "窓口 様式 オープンデータ"}
+        with (
+            mock.patch.object(search_module, "RANK_WINDOW", 2),
+            mock.patch.object(views, "PAGE_SIZE", 1),
+        ):
+            page = self.client.get("/knowledge/", words)
+        self.assertContains(page, "検索結果 3 件")
+        self.assertContains(page, "新しく登録された 2 件の中から関連度の高い順")
+        self.assertContains(page, "1 / 2 ページ")  # the third match is counted, not paged
+        page = self.client.get("/knowledge/", words)
+        self.assertNotContains(page, "新しく登録された")
+
     def test_bad_page_number_is_the_first_page(self):
         page = self.client.get("/knowledge/", {"page": "x"})
         self.assertEqual(page.status_code, 200)
