@@ -32,6 +32,7 @@ SNIPPET_LENGTH = 120
 FACET_SAMPLE = 1000  # facet counts cover at most the best this many matches
 RANK_WINDOW = 5000  # a broader search ranks its newest this many matches (see search())
 TEXT_FIELDS = ("title", "tags", "summary", "body")
+FEW_WITH_EVERY_WORD = 10  # fewer entries than this with every word: add those with some
 NARROW_FILTER = 5000  # a filtered list without words sorts its entries up to this many
 # Column weights: a term in the title counts most, then tags/themes, summary, body.
 SQLITE_WEIGHTS = (8.0, 4.0, 2.0, 1.0)  # fts5 columns: title, tags, summary, body
@@ -359,9 +360,14 @@ class SearchResult:
     ranked_total: int  # how many of them are ranked and can be paged through
     facets: dict[str, list[FacetValue]]
     terms: list[str] = field(default_factory=list)
-    matched_all: bool = True  # False: no entry had every term, these have some
+    with_every_word: int | None = None  # how many have every term (None: no words)
     facets_sampled: bool = False  # True: facet counts are over the best FACET_SAMPLE only
     filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def matched_all(self) -> bool:
+        """Every entry found has every word (else those with some follow them)."""
+        return self.with_every_word is None or self.with_every_word == self.total
 
 
 def visible_condition(user) -> tuple[str, list]:
@@ -389,6 +395,10 @@ def search(query: str, user, filters=None, *, limit: int = 10, offset: int = 0) 
     """Entries the user may see that match ``query`` (all when empty), best first, with
     snippets, the total and facet counts; ``filters`` maps facet names to values.
 
+    Entries with every word come first. When fewer than FEW_WITH_EVERY_WORD have them
+    all (a question written as a sentence often has one word no entry uses), entries
+    with any of the words follow, best first.
+
     A query is answered inside the full-text index: the count, then the best FACET_SAMPLE
     matches with their scores (the page is cut from them, the facets are counted over
     them). Scoring costs about a microsecond per match, so a query with more than
@@ -401,15 +411,15 @@ def search(query: str, user, filters=None, *, limit: int = 10, offset: int = 0) 
     engine = _engine()
     required = [key_token(facet, value) for facet, value in filters.items()]
     hidden = hidden_keys(user)
-    expression = engine.expression(terms, True, required, hidden)
-    total = engine.count(expression)
-    matched_all = True
-    if total == 0 and len(terms) > 1:
-        matched_all = False
-        expression = engine.expression(terms, False, required, hidden)
-        total = engine.count(expression)
-    since = engine.nth_newest(expression, RANK_WINDOW) if total > RANK_WINDOW else 0
-    ranked = engine.ranked(expression, max(FACET_SAMPLE, offset + limit), since) if total else []
+    wanted = max(FACET_SAMPLE, offset + limit)
+    every = engine.expression(terms, True, required, hidden)
+    with_every_word = total = engine.count(every)
+    ranked = _ranked(engine, every, total, wanted)
+    if with_every_word < FEW_WITH_EVERY_WORD and len(terms) > 1:
+        some = engine.expression(terms, False, required, hidden)
+        total = engine.count(some)
+        first = {row[0] for row in ranked}
+        ranked += [row for row in _ranked(engine, some, total, wanted) if row[0] not in first]
     return SearchResult(
         query=query,
         hits=_hits(ranked[offset : offset + limit], terms),
@@ -418,9 +428,17 @@ def search(query: str, user, filters=None, *, limit: int = 10, offset: int = 0) 
         facets=_facet_counts(ranked[:FACET_SAMPLE], filters) if total else {},
         facets_sampled=total > FACET_SAMPLE,
         terms=[t.term for t in terms],
-        matched_all=matched_all,
+        with_every_word=with_every_word,
         filters=filters,
     )
+
+
+def _ranked(engine, expression, total: int, wanted: int) -> list[tuple]:
+    """The best ``wanted`` of ``total`` matches, from the newest RANK_WINDOW of them."""
+    if not total:
+        return []
+    since = engine.nth_newest(expression, RANK_WINDOW) if total > RANK_WINDOW else 0
+    return engine.ranked(expression, wanted, since)
 
 
 def _newest(query: str, user, filters, *, limit: int, offset: int) -> SearchResult:

@@ -50,6 +50,20 @@ class JapaneseMatchingTest(KnowledgeTestCase):
         self.assertFalse(result.matched_all)  # no entry has both: either is shown
         self.assertEqual(set(titles(result)), {"電子申請フォームのひな形", "書かない窓口の導入"})
 
+    def test_few_with_every_word_are_followed_by_those_with_some(self):
+        # Only the counter entry has both 住民票 and 申請; the template has 申請 alone.
+        result = search("住民票 申請", self.staff_kainan)
+        self.assertEqual(result.with_every_word, 1)
+        self.assertEqual(result.total, 2)
+        self.assertFalse(result.matched_all)
+        self.assertEqual(titles(result), [self.counter.title, self.template.title])
+        from unittest import mock
+
+        with mock.patch.object(search_module, "FEW_WITH_EVERY_WORD", 1):
+            result = search("住民票 申請", self.staff_kainan)
+        self.assertEqual((titles(result), result.total), ([self.counter.title], 1))
+        self.assertTrue(result.matched_all)
+
     def test_snippet_highlights_the_surface_of_a_variant_and_escapes_the_rest(self):
         hit = search("問い合わせ", self.staff_kainan).hits[0]
         self.assertIn("<mark>問合せ</mark>", hit.snippet)

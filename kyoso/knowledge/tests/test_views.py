@@ -46,6 +46,15 @@ class SearchPageTest(KnowledgeTestCase):
         page = self.client.get("/knowledge/", words)
         self.assertNotContains(page, "新しく登録された")
 
+    def test_the_page_says_when_entries_with_some_words_follow(self):
+        self.login("staff_kainan")
+        page = self.client.get("/knowledge/", {"q": "住民票 申請"})
+        self.assertContains(page, "すべての語を含む記事 1 件のあとに")
+        page = self.client.get("/knowledge/", {"q": "電子申請 住民票"})
+        self.assertContains(page, "すべての語を含む記事がないため")
+        page = self.client.get("/knowledge/", {"q": "電子申請"})
+        self.assertNotContains(page, "すべての語を含む記事")
+
     def test_bad_page_number_is_the_first_page(self):
         page = self.client.get("/knowledge/", {"page": "x"})
         self.assertEqual(page.status_code, 200)
