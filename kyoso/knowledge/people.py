@@ -77,7 +77,10 @@ def _users(ids) -> list[User]:
 def _from_entries(user, query, item, theme_id, person) -> None:
     filters = {"item": item, "theme": theme_id or ""}
     if query.strip():
-        hits = [h.entry for h in search(query, user, filters, limit=SEARCHED_ENTRIES).hits]
+        result = search(query, user, filters, limit=SEARCHED_ENTRIES)
+        # Evidence is what has every word; entries with only some count when none has all.
+        kept = result.with_every_word or len(result.hits)
+        hits = [h.entry for h in result.hits[:kept]]
     else:
         entries = Entry.objects.filter(published_visible(user))
         if item:

@@ -255,6 +255,18 @@ class PeopleTest(KnowledgeTestCase):
         self.assertIn(self.staff_wakayama, names)
         self.assertLess(names.index(self.staff_kainan), names.index(self.staff_wakayama))
 
+    def test_who_knows_counts_entries_with_every_word_as_evidence(self):
+        from kyoso.knowledge.people import who_knows
+
+        # The counter entry (和歌山市) has 住民票 and 申請; the template (海南市) only 申請.
+        found = {p.user: p for p in who_knows(self.advisor, query="住民票 申請")}
+        self.assertIn("「書かない窓口の導入」を執筆", found[self.staff_wakayama].evidence)
+        self.assertNotIn(self.staff_kainan, found)
+        # With no entry having every word, entries with some are the evidence.
+        found = {p.user: p for p in who_knows(self.advisor, query="様式 住民票")}
+        self.assertIn(self.staff_kainan, found)
+        self.assertIn(self.staff_wakayama, found)
+
     def test_people_pages_need_a_sign_in(self):
         self.login("anonymous")
         self.assertEqual(self.client.get("/knowledge/people/").status_code, 302)
