@@ -161,6 +161,12 @@ def hidden_keys(user) -> list[tuple[str, str | None]]:
     return [(prefecture_only, None)]
 
 
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 class _SQLite:
     """FTS5: terms joined by spaces, one column per field plus ``keys``; BM25."""
 
@@ -213,17 +219,12 @@ class _SQLite:
             expression = f"({expression}) NOT {{keys}} : ({' OR '.join(unseen)})"
         return expression
 
-    def _select(self, sql: str, params: list) -> list[tuple]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
     def count(self, expression: str) -> int:
         sql = "SELECT COUNT(*) FROM knowledge_fts WHERE knowledge_fts MATCH %s"
-        return self._select(sql, [expression])[0][0]
+        return _rows(sql, [expression])[0][0]
 
     def nth_newest(self, expression: str, n: int) -> int | None:
-        rows = self._select(
+        rows = _rows(
             "SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH %s "
             "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
             [expression, n - 1],
@@ -233,7 +234,7 @@ class _SQLite:
     def ranked(self, expression: str, limit: int, since: int) -> list[tuple[int, float, object]]:
         """(entry id, score, facets) of the best matches from entry ``since`` on; the
         higher the score the better."""
-        return self._select(
+        return _rows(
             "SELECT r.entry_id, r.score, d.facets FROM ("
             f"SELECT rowid AS entry_id, -bm25(knowledge_fts, {self.WEIGHTS}) AS score "
             "FROM knowledge_fts WHERE knowledge_fts MATCH %s AND rowid >= %s "
@@ -305,19 +306,14 @@ class _PostgreSQL:
         used = {column: query for column, query in conditions.items() if query}
         return " AND ".join(f"{column} @@ %s::tsquery" for column in used), list(used.values())
 
-    def _select(self, sql: str, params: list) -> list[tuple]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
     def count(self, expression) -> int:
         where, params = self._where(expression)
         sql = f"SELECT COUNT(*) FROM knowledge_searchdocument WHERE {where}"
-        return self._select(sql, params)[0][0]
+        return _rows(sql, params)[0][0]
 
     def nth_newest(self, expression, n: int) -> int | None:
         where, params = self._where(expression)
-        rows = self._select(
+        rows = _rows(
             f"SELECT entry_id FROM knowledge_searchdocument WHERE {where} "
             "ORDER BY entry_id DESC LIMIT 1 OFFSET %s",
             [*params, n - 1],
@@ -326,7 +322,7 @@ class _PostgreSQL:
 
     def ranked(self, expression, limit: int, since: int) -> list[tuple[int, float, object]]:
         where, params = self._where(expression)
-        return self._select(
+        return _rows(
             "SELECT entry_id, ts_rank(%s::float4[], vector, %s::tsquery, 1) AS score, facets "
             f"FROM knowledge_searchdocument WHERE {where} AND entry_id >= %s "
             "ORDER BY score DESC, entry_id DESC LIMIT %s",
@@ -411,7 +407,7 @@ def search(query: str, user, filters=None, *, limit: int = 10, offset: int = 0) 
 
     A query is answered inside the full-text index: the count, then the best FACET_SAMPLE
     matches with their scores (the page is cut from them, the facets are counted over
-    them). Scoring costs about a microsecond per match, so a query with more than
+    them). Scoring costs 1–4 µs per match, so a query with more than
     RANK_WINDOW matches ranks the newest RANK_WINDOW of them (``ranked_total``; the page
     says so); narrowing it by words or filters ranks all of it again."""
     filters = clean_filters(filters)
@@ -476,19 +472,16 @@ def _newest(query: str, user, filters, *, limit: int, offset: int) -> SearchResu
                 )
             params += [facet, value]
     else:
-        with connection.cursor() as cursor:
-            sql = f"SELECT COUNT(*) FROM knowledge_searchdocument d WHERE {visible}"
-            cursor.execute(sql, params)
-            total = cursor.fetchone()[0]
+        [(total,)] = _rows(
+            f"SELECT COUNT(*) FROM knowledge_searchdocument d WHERE {visible}", params
+        )
     ranked = []
     if total:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.entry_id, 0, d.facets FROM knowledge_searchdocument d WHERE {visible} "
-                "ORDER BY d.published_at DESC, d.entry_id DESC LIMIT %s",
-                [*params, max(FACET_SAMPLE, offset + limit)],
-            )
-            ranked = cursor.fetchall()
+        ranked = _rows(
+            f"SELECT d.entry_id, 0, d.facets FROM knowledge_searchdocument d WHERE {visible} "
+            "ORDER BY d.published_at DESC, d.entry_id DESC LIMIT %s",
+            [*params, max(FACET_SAMPLE, offset + limit)],
+        )
     return SearchResult(
         query=query,
         hits=_hits(ranked[offset : offset + limit], []),
