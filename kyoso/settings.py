@@ -104,8 +104,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, commands) may write: wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (web, the task worker, commands) may write: wait for the lock
+    # instead of failing. A transaction takes the write lock when it begins (IMMEDIATE):
+    # a deferred one that read first fails at once when another process holds the lock,
+    # whatever the timeout (measured: a save during a rebuild of the search index).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["timeout"] = 20
+    options["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Accounts and authentication.
