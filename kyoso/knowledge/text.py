@@ -47,8 +47,9 @@ from sudachipy.errors import SudachiError
 # Closed-class parts of speech that never help a search: symbols, spaces, particles,
 # auxiliaries, pronouns (これ, それ), conjunctions, interjections, adnominals (この, その),
 # and suffixes (デジタル化 → 化, 職員向け → 向け, 市町村等 → 等): alone they mean nothing a
-# searcher asks for, and as required query terms they cost recall (デジタル化 missed
-# 「デジタルに移す」) and time (化 is in most documents; ranking counts every one).
+# searcher asks for, and as required query terms they cost recall (デジタル化 required 化,
+# so text about デジタル without 化 was missed) and time (化 is in most documents, and
+# ranking counts every document of every query term).
 DROP_POS = frozenset(
     {
         "補助記号",

@@ -19,6 +19,8 @@ from itertools import islice
 
 from django.db import migrations, models
 
+# The live function, not a copy: keys must be what search() asks for. A later change to
+# entry_keys needs `reindex_knowledge` anyway, which writes them afresh.
 from kyoso.knowledge.search import entry_keys
 
 BATCH = 2000
